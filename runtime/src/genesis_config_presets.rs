@@ -1,0 +1,93 @@
+//! Genesis presets: `development` (Alice alone validates) and `local_testnet` (Alice, Bob, Charlie and Dave).
+//!
+//! The node turns these into its `dev` and `local` chain specs; `build-spec --chain dev` prints the result.
+
+use alloc::{vec, vec::Vec};
+use frame_support::build_struct_json_patch;
+use serde_json::Value;
+use sp_consensus_babe::AuthorityId as BabeId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+use crate::{
+    AccountId, BabeConfig, Balance, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
+    BABE_GENESIS_EPOCH_CONFIG, UNIT,
+};
+
+/// What every endowed development account starts with: enough to bond, delegate and pay for many jobs.
+pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
+
+/// One validator's consensus keys.
+pub struct ValidatorKeys {
+    /// Authors blocks.
+    pub babe: BabeId,
+    /// Votes on finality.
+    pub grandpa: GrandpaId,
+}
+
+/// The consensus keys that the node's `--alice`, `--bob`… flags put in the keystore.
+pub fn dev_validator(babe: Sr25519Keyring, grandpa: Ed25519Keyring) -> ValidatorKeys {
+    ValidatorKeys { babe: babe.public().into(), grandpa: grandpa.public().into() }
+}
+
+/// Builds a genesis configuration patch from validators, endowed accounts and the sudo key.
+pub fn testnet_genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, root: AccountId) -> Value {
+    build_struct_json_patch!(RuntimeGenesisConfig {
+        balances: BalancesConfig {
+            balances: endowed.into_iter().map(|account| (account, ENDOWMENT)).collect::<Vec<_>>(),
+        },
+        babe: BabeConfig {
+            authorities: validators.iter().map(|v| (v.babe.clone(), 1)).collect::<Vec<_>>(),
+            epoch_config: BABE_GENESIS_EPOCH_CONFIG,
+        },
+        grandpa: GrandpaConfig {
+            authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
+        },
+        sudo: SudoConfig { key: Some(root) },
+    })
+}
+
+/// The well-known development accounts (Alice … Ferdie and their `//stash` accounts).
+fn dev_accounts() -> Vec<AccountId> {
+    Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice is the only validator and the sudo key.
+pub fn development_config_genesis() -> Value {
+    testnet_genesis(
+        vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+        dev_accounts(),
+        Sr25519Keyring::Alice.to_account_id(),
+    )
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate; Alice is the sudo key.
+pub fn local_config_genesis() -> Value {
+    testnet_genesis(
+        vec![
+            dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+            dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+            dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+            dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+        ],
+        dev_accounts(),
+        Sr25519Keyring::Alice.to_account_id(),
+    )
+}
+
+/// The JSON of a named preset, or `None` for an unknown name.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+    let patch = match id.as_ref() {
+        DEV_RUNTIME_PRESET => development_config_genesis(),
+        LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+        _ => return None,
+    };
+    // Serialising a `serde_json::Value` cannot fail.
+    serde_json::to_vec(&patch).ok()
+}
+
+/// The names of the presets this runtime offers.
+pub fn preset_names() -> Vec<PresetId> {
+    vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Regenerates chain-specs/{dev,local}.json (plain) and {dev,local}-raw.json from the node.
+# Run it after every runtime or genesis change; a test fails while the checked-in specs are stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir="${CARGO_TARGET_DIR:-target}"
+echo "[chain-specs] building the node (release)"
+cargo build --release -p compute-node
+node_bin="$target_dir/release/compute-node"
+
+for chain in dev local; do
+  echo "[chain-specs] $chain: plain and raw"
+  "$node_bin" build-spec --chain "$chain" --disable-default-bootnode 2>/dev/null > "chain-specs/$chain.json"
+  "$node_bin" build-spec --chain "$chain" --disable-default-bootnode --raw 2>/dev/null > "chain-specs/$chain-raw.json"
+done
+echo "[chain-specs] written to chain-specs/"

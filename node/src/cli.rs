@@ -44,6 +44,11 @@ pub enum Subcommand {
     /// Revert the chain to a previous state.
     Revert(sc_cli::RevertCmd),
 
+    /// Benchmarks: pallet weights, block and extrinsic execution, the machine.
+    #[cfg(feature = "runtime-benchmarks")]
+    #[command(subcommand)]
+    Benchmark(frame_benchmarking_cli::BenchmarkCmd),
+
     /// Database metadata.
     ChainInfo(sc_cli::ChainInfoCmd),
 }

@@ -1,5 +1,7 @@
 //! The compute chain's validator node.
 
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;

@@ -27,9 +27,10 @@ fn signed_transfer_moves_funds_and_charges_its_fee() {
 
         common::start_block(1, 1_000);
         let call = transfer_to_bob(10 * UNIT);
-        let extrinsic = signed_extrinsic(call.clone(), &Sr25519Keyring::Alice.pair(), 0, common::signing_context());
+        let extrinsic = signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), 0, common::signing_context());
         let len = extrinsic.encoded_size() as u32;
-        let expected_fee = TransactionPayment::compute_fee(len, &call.get_dispatch_info(), 0);
+        // The extrinsic's dispatch info includes the weight of its transaction extensions.
+        let expected_fee = TransactionPayment::compute_fee(len, &extrinsic.get_dispatch_info(), 0);
         Executive::apply_extrinsic(extrinsic).expect("valid").expect("dispatched");
 
         let fee = common::events()

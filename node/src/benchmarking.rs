@@ -1,0 +1,133 @@
+//! The `benchmark` subcommand: pallet weights, block and extrinsic execution times, machine checks.
+//!
+//! Only in nodes built with `--features runtime-benchmarks`.
+
+use std::sync::Arc;
+
+use codec::Encode;
+use compute_runtime::{extrinsic, opaque::Block, RuntimeCall, SLOT_DURATION};
+use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicBuilder, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
+use sc_cli::SubstrateCli;
+use sc_client_api::{BlockBackend, UsageProvider};
+use sc_service::PartialComponents;
+use sp_api::ProvideRuntimeApi;
+use sp_consensus_babe::digests::{PreDigest, SecondaryPlainPreDigest};
+use sp_core::Pair;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::{traits::HashingFor, DigestItem, OpaqueExtrinsic};
+
+use crate::{
+    cli::Cli,
+    service::{self, FullClient},
+};
+
+/// Signs calls from Alice for the chain `client` follows.
+pub struct Signer {
+    client: Arc<FullClient>,
+}
+
+impl Signer {
+    /// A signer for the chain of `client`.
+    pub fn new(client: Arc<FullClient>) -> Self {
+        Self { client }
+    }
+
+    /// `call` signed by Alice with `nonce`, for the best block's runtime.
+    pub fn sign(&self, call: RuntimeCall, nonce: u32) -> Result<OpaqueExtrinsic, &'static str> {
+        let genesis_hash =
+            self.client.block_hash(0).ok().flatten().ok_or("the genesis block is missing from the database")?;
+        let best = self.client.usage_info().chain.best_hash;
+        let version =
+            self.client.runtime_api().version(best).map_err(|_| "cannot read the runtime version")?;
+        let context = extrinsic::SigningContext {
+            genesis_hash,
+            spec_version: version.spec_version,
+            transaction_version: version.transaction_version,
+        };
+        let signed = extrinsic::signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), nonce, context);
+        OpaqueExtrinsic::from_bytes(&signed.encode()).map_err(|_| "a signed extrinsic encodes as an opaque one")
+    }
+}
+
+/// `system.remark` with an empty remark: the baseline transaction.
+pub struct RemarkBuilder(pub Signer);
+
+impl ExtrinsicBuilder for RemarkBuilder {
+    fn pallet(&self) -> &str {
+        "system"
+    }
+
+    fn extrinsic(&self) -> &str {
+        "remark"
+    }
+
+    fn build(&self, nonce: u32) -> Result<OpaqueExtrinsic, &'static str> {
+        self.0.sign(RuntimeCall::System(frame_system::Call::remark { remark: vec![] }), nonce)
+    }
+}
+
+/// `balances.transfer_keep_alive` from Alice to Bob: the reference transaction of the jobs pallet's targets.
+pub struct TransferKeepAliveBuilder(pub Signer);
+
+impl ExtrinsicBuilder for TransferKeepAliveBuilder {
+    fn pallet(&self) -> &str {
+        "balances"
+    }
+
+    fn extrinsic(&self) -> &str {
+        "transfer_keep_alive"
+    }
+
+    fn build(&self, nonce: u32) -> Result<OpaqueExtrinsic, &'static str> {
+        let dest = Sr25519Keyring::Bob.to_account_id().into();
+        let value = compute_runtime::EXISTENTIAL_DEPOSIT;
+        self.0.sign(RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest, value }), nonce)
+    }
+}
+
+/// The inherent data and BABE pre-digest of a benchmark block authored now.
+pub fn benchmark_block_inputs() -> sc_cli::Result<(sp_inherents::InherentData, Vec<DigestItem>)> {
+    use sp_inherents::InherentDataProvider;
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|error| sc_cli::Error::Application(Box::new(error)))?
+        .as_millis() as u64;
+    let slot = now / SLOT_DURATION;
+    let mut inherent_data = sp_inherents::InherentData::new();
+    let timestamp = sp_timestamp::InherentDataProvider::new((slot * SLOT_DURATION).into());
+    futures::executor::block_on(timestamp.provide_inherent_data(&mut inherent_data))
+        .map_err(|error| format!("creating the timestamp inherent: {error:?}"))?;
+    let pre_digest = PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index: 0, slot: slot.into() });
+    let digest = vec![DigestItem::PreRuntime(sp_consensus_babe::BABE_ENGINE_ID, pre_digest.encode())];
+    Ok((inherent_data, digest))
+}
+
+/// Runs a `benchmark` subcommand.
+pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
+    let runner = cli.create_runner(cmd)?;
+    runner.sync_run(|config| match cmd {
+        BenchmarkCmd::Pallet(cmd) => {
+            cmd.run_with_spec::<HashingFor<Block>, service::HostFunctions>(Some(config.chain_spec))
+        },
+        BenchmarkCmd::Block(cmd) => {
+            let PartialComponents { client, .. } = service::new_partial(&config)?;
+            cmd.run(client)
+        },
+        BenchmarkCmd::Extrinsic(cmd) => {
+            let PartialComponents { client, .. } = service::new_partial(&config)?;
+            let factory = ExtrinsicFactory(vec![
+                Box::new(RemarkBuilder(Signer::new(client.clone()))),
+                Box::new(TransferKeepAliveBuilder(Signer::new(client.clone()))),
+            ]);
+            let (inherent_data, digest) = benchmark_block_inputs()?;
+            cmd.run(client, inherent_data, digest, &factory)
+        },
+        BenchmarkCmd::Overhead(_) | BenchmarkCmd::Storage(_) => Err(sc_cli::Error::Input(
+            "the overhead and storage benchmarks are not wired in this node; use `benchmark extrinsic` \
+             (per-transaction times) and `benchmark pallet` (weights)"
+                .into(),
+        )),
+        BenchmarkCmd::Machine(cmd) => cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+    })
+}

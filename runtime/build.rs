@@ -13,7 +13,8 @@ fn main() {
         // names makes the blob, and so the raw chain specs, byte-identical wherever the repository is cloned.
         let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
         if let Some(workspace) = manifest_dir.parent() {
-            builder = builder.append_to_rust_flags(format!("--remap-path-prefix={}=/compute-chain", workspace.display()));
+            builder = builder
+                .append_to_rust_flags(format!("--remap-path-prefix={}=/compute-chain", workspace.display()));
         }
         let cargo_home = std::env::var("CARGO_HOME")
             .ok()

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use codec::Encode;
 use compute_runtime::{extrinsic, opaque::Block, RuntimeCall, SLOT_DURATION};
-use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicBuilder, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
+use frame_benchmarking_cli::{
+    BenchmarkCmd, ExtrinsicBuilder, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE,
+};
 use sc_cli::SubstrateCli;
 use sc_client_api::{BlockBackend, UsageProvider};
 use sc_service::PartialComponents;
@@ -34,8 +36,12 @@ impl Signer {
 
     /// `call` signed by Alice with `nonce`, for the best block's runtime.
     pub fn sign(&self, call: RuntimeCall, nonce: u32) -> Result<OpaqueExtrinsic, &'static str> {
-        let genesis_hash =
-            self.client.block_hash(0).ok().flatten().ok_or("the genesis block is missing from the database")?;
+        let genesis_hash = self
+            .client
+            .block_hash(0)
+            .ok()
+            .flatten()
+            .ok_or("the genesis block is missing from the database")?;
         let best = self.client.usage_info().chain.best_hash;
         let version =
             self.client.runtime_api().version(best).map_err(|_| "cannot read the runtime version")?;
@@ -45,7 +51,8 @@ impl Signer {
             transaction_version: version.transaction_version,
         };
         let signed = extrinsic::signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), nonce, context);
-        OpaqueExtrinsic::from_bytes(&signed.encode()).map_err(|_| "a signed extrinsic encodes as an opaque one")
+        OpaqueExtrinsic::from_bytes(&signed.encode())
+            .map_err(|_| "a signed extrinsic encodes as an opaque one")
     }
 }
 
@@ -98,7 +105,8 @@ pub fn benchmark_block_inputs() -> sc_cli::Result<(sp_inherents::InherentData, V
     let timestamp = sp_timestamp::InherentDataProvider::new((slot * SLOT_DURATION).into());
     futures::executor::block_on(timestamp.provide_inherent_data(&mut inherent_data))
         .map_err(|error| format!("creating the timestamp inherent: {error:?}"))?;
-    let pre_digest = PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index: 0, slot: slot.into() });
+    let pre_digest =
+        PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index: 0, slot: slot.into() });
     let digest = vec![DigestItem::PreRuntime(sp_consensus_babe::BABE_ENGINE_ID, pre_digest.encode())];
     Ok((inherent_data, digest))
 }
@@ -109,11 +117,11 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
     runner.sync_run(|config| match cmd {
         BenchmarkCmd::Pallet(cmd) => {
             cmd.run_with_spec::<HashingFor<Block>, service::HostFunctions>(Some(config.chain_spec))
-        },
+        }
         BenchmarkCmd::Block(cmd) => {
             let PartialComponents { client, .. } = service::new_partial(&config)?;
             cmd.run(client)
-        },
+        }
         BenchmarkCmd::Extrinsic(cmd) => {
             let PartialComponents { client, .. } = service::new_partial(&config)?;
             let factory = ExtrinsicFactory(vec![
@@ -122,7 +130,7 @@ pub fn run(cli: &Cli, cmd: &BenchmarkCmd) -> sc_cli::Result<()> {
             ]);
             let (inherent_data, digest) = benchmark_block_inputs()?;
             cmd.run(client, inherent_data, digest, &factory)
-        },
+        }
         BenchmarkCmd::Overhead(_) | BenchmarkCmd::Storage(_) => Err(sc_cli::Error::Input(
             "the overhead and storage benchmarks are not wired in this node; use `benchmark extrinsic` \
              (per-transaction times) and `benchmark pallet` (weights)"

@@ -8,7 +8,8 @@ use sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 pub type ChainSpec = sc_service::GenericChainSpec;
 
 fn wasm_binary() -> Result<&'static [u8], String> {
-    WASM_BINARY.ok_or_else(|| "the runtime's Wasm binary is not available; build with the `std` feature".into())
+    WASM_BINARY
+        .ok_or_else(|| "the runtime's Wasm binary is not available; build with the `std` feature".into())
 }
 
 /// Token symbol, decimals and address format, as `system_properties` reports them.

@@ -27,11 +27,18 @@ type FullGrandpaBlockImport =
     sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 
 /// The inherents every block carries: the BABE slot and the timestamp.
-type InherentProviders = (sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider);
+type InherentProviders =
+    (sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider);
 /// Makes the inherent data of a block from its parent.
-type InherentCreator = Arc<dyn CreateInherentDataProviders<Block, (), InherentDataProviders = InherentProviders>>;
-type FullBabeBlockImport =
-    sc_consensus_babe::BabeBlockImport<Block, FullClient, FullGrandpaBlockImport, InherentCreator, FullSelectChain>;
+type InherentCreator =
+    Arc<dyn CreateInherentDataProviders<Block, (), InherentDataProviders = InherentProviders>>;
+type FullBabeBlockImport = sc_consensus_babe::BabeBlockImport<
+    Block,
+    FullClient,
+    FullGrandpaBlockImport,
+    InherentCreator,
+    FullSelectChain,
+>;
 
 /// Blocks between two GRANDPA justifications kept for light clients and warp sync.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
@@ -184,7 +191,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
         .ok()
         .flatten()
         .ok_or_else(|| ServiceError::Other("the genesis block is missing from the database".into()))?;
-    let grandpa_protocol_name = sc_consensus_grandpa::protocol_standard_name(&genesis_hash, &config.chain_spec);
+    let grandpa_protocol_name =
+        sc_consensus_grandpa::protocol_standard_name(&genesis_hash, &config.chain_spec);
     let (grandpa_protocol_config, grandpa_notification_service) =
         sc_consensus_grandpa::grandpa_peers_set_config::<_, N>(
             grandpa_protocol_name.clone(),

@@ -28,20 +28,27 @@ fn bad_extrinsics_are_refused_and_the_chain_goes_on() {
     assert!(message.contains("decode") || message.contains("invalid"), "the error says why: {malformed}");
 
     // A transfer signed by Bob that claims to come from Alice.
-    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: bob.into(), value: UNIT });
-    let by_bob = signed_extrinsic(call, &Sr25519Keyring::Bob.pair(), node.next_nonce(&alice), node.signing_context());
+    let call =
+        RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: bob.into(), value: UNIT });
+    let by_bob =
+        signed_extrinsic(call, &Sr25519Keyring::Bob.pair(), node.next_nonce(&alice), node.signing_context());
     let Preamble::Signed(_, signature, extension) = by_bob.preamble else { panic!("signed") };
-    let forged = UncheckedExtrinsic::new_signed(by_bob.function, Address::Id(alice.clone()), signature, extension);
+    let forged =
+        UncheckedExtrinsic::new_signed(by_bob.function, Address::Id(alice.clone()), signature, extension);
     let refused = node.submit(&forged).expect_err("a forged signature is refused");
     assert_eq!(error_code(&refused), INVALID_TRANSACTION, "{refused}");
-    assert!(refused.to_string().to_lowercase().contains("bad signature") || refused.to_string().contains("BadProof"),
-        "the error names the bad proof: {refused}");
+    assert!(
+        refused.to_string().to_lowercase().contains("bad signature")
+            || refused.to_string().contains("BadProof"),
+        "the error names the bad proof: {refused}"
+    );
 
     // A transaction for another chain (wrong genesis hash) is refused as well.
     let mut other_chain = node.signing_context();
     other_chain.genesis_hash = Default::default();
     let call = RuntimeCall::System(frame_system::Call::remark { remark: b"hello".to_vec() });
-    let wrong_chain = signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), node.next_nonce(&alice), other_chain);
+    let wrong_chain =
+        signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), node.next_nonce(&alice), other_chain);
     let refused = node.submit(&wrong_chain).expect_err("a transaction for another chain is refused");
     assert_eq!(error_code(&refused), INVALID_TRANSACTION, "{refused}");
 

@@ -33,12 +33,12 @@ fn first_difference(path: &str, expected: &Value, actual: &Value) -> Option<Stri
                 (Some(e), Some(a)) => first_difference(&format!("{path}.{key}"), e, a),
                 _ => Some(format!("{path}.{key} is only on one side")),
             })
-        },
+        }
         _ if expected == actual => None,
         _ => {
             let short = |value: &Value| value.to_string().chars().take(120).collect::<String>();
             Some(format!("{path}: checked in {} …, generated {} …", short(expected), short(actual)))
-        },
+        }
     }
 }
 

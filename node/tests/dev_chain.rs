@@ -23,14 +23,30 @@ fn signed_transfer_changes_balances() {
     let (alice_before, bob_before) = (node.free_balance(&alice), node.free_balance(&bob));
     let amount = 42 * UNIT;
 
-    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: bob.clone().into(), value: amount });
-    let extrinsic = signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), node.next_nonce(&alice), node.signing_context());
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: bob.clone().into(),
+        value: amount,
+    });
+    let extrinsic = signed_extrinsic(
+        call,
+        &Sr25519Keyring::Alice.pair(),
+        node.next_nonce(&alice),
+        node.signing_context(),
+    );
     let tx_hash = node.submit(&extrinsic).unwrap_or_else(|error| panic!("transfer refused: {error}"));
-    assert!(tx_hash.as_str().is_some_and(|hash| hash.starts_with("0x")), "author_submitExtrinsic returns a hash");
+    assert!(
+        tx_hash.as_str().is_some_and(|hash| hash.starts_with("0x")),
+        "author_submitExtrinsic returns a hash"
+    );
 
-    node.wait_until("Bob receives the transfer", || (node.free_balance(&bob) == bob_before + amount).then_some(()));
+    node.wait_until("Bob receives the transfer", || {
+        (node.free_balance(&bob) == bob_before + amount).then_some(())
+    });
     let alice_after = node.free_balance(&alice);
-    assert!(alice_after < alice_before - amount, "Alice pays the amount and a fee: {alice_before} -> {alice_after}");
+    assert!(
+        alice_after < alice_before - amount,
+        "Alice pays the amount and a fee: {alice_before} -> {alice_after}"
+    );
 }
 
 #[test]

@@ -15,8 +15,8 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-    opaque::SessionKeys, AccountId, Babe, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-    RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG,
+    opaque::SessionKeys, AccountId, Babe, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce,
+    Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG,
     EPOCH_DURATION_IN_SLOTS, VERSION,
 };
 

@@ -5,8 +5,8 @@
 
 use codec::Encode;
 use compute_runtime::{
-    extrinsic::SigningContext, genesis_config_presets, Executive, Header, RuntimeCall,
-    RuntimeGenesisConfig, System, UncheckedExtrinsic, SLOT_DURATION, VERSION,
+    extrinsic::SigningContext, genesis_config_presets, Executive, Header, RuntimeCall, RuntimeGenesisConfig,
+    System, UncheckedExtrinsic, SLOT_DURATION, VERSION,
 };
 use serde_json::Value;
 use sp_consensus_babe::digests::{PreDigest, SecondaryPlainPreDigest};
@@ -19,7 +19,7 @@ fn merge(base: &mut Value, patch: Value) {
             for (key, value) in patch {
                 merge(base.entry(key).or_insert(Value::Null), value);
             }
-        },
+        }
         (base, patch) => *base = patch,
     }
 }
@@ -52,8 +52,10 @@ pub fn signing_context() -> SigningContext {
 
 /// Starts block `number` in BABE slot `slot`, authored by authority 0, and sets its timestamp.
 pub fn start_block(number: u32, slot: u64) {
-    let pre_digest = PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index: 0, slot: slot.into() });
-    let digest = Digest { logs: vec![DigestItem::PreRuntime(sp_consensus_babe::BABE_ENGINE_ID, pre_digest.encode())] };
+    let pre_digest =
+        PreDigest::SecondaryPlain(SecondaryPlainPreDigest { authority_index: 0, slot: slot.into() });
+    let digest =
+        Digest { logs: vec![DigestItem::PreRuntime(sp_consensus_babe::BABE_ENGINE_ID, pre_digest.encode())] };
     let parent = if number == 1 { System::block_hash(0) } else { System::parent_hash() };
     let header = Header::new(number, Default::default(), Default::default(), parent, digest);
     Executive::initialize_block(&header);

@@ -18,16 +18,21 @@ fn development_preset_has_alice_as_sole_validator() {
     common::externalities("development").execute_with(|| {
         assert_eq!(babe_authorities(), vec![Sr25519Keyring::Alice.public().into()]);
         assert_eq!(grandpa_authorities(), vec![Ed25519Keyring::Alice.public().into()]);
-        assert_eq!(pallet_sudo::Key::<compute_runtime::Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+        assert_eq!(
+            pallet_sudo::Key::<compute_runtime::Runtime>::get(),
+            Some(Sr25519Keyring::Alice.to_account_id())
+        );
     });
 }
 
 #[test]
 fn local_testnet_preset_has_four_validators() {
     common::externalities("local_testnet").execute_with(|| {
-        let validators = [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+        let validators =
+            [Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
         assert_eq!(babe_authorities(), validators.iter().map(|k| k.public().into()).collect::<Vec<_>>());
-        let finality = [Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave];
+        let finality =
+            [Ed25519Keyring::Alice, Ed25519Keyring::Bob, Ed25519Keyring::Charlie, Ed25519Keyring::Dave];
         assert_eq!(grandpa_authorities(), finality.iter().map(|k| k.public().into()).collect::<Vec<_>>());
     });
 }

@@ -33,17 +33,16 @@ fn signed_transfer_moves_funds_and_charges_its_fee() {
         let expected_fee = TransactionPayment::compute_fee(len, &extrinsic.get_dispatch_info(), 0);
         Executive::apply_extrinsic(extrinsic).expect("valid").expect("dispatched");
 
-        let fee = common::events()
-            .into_iter()
-            .find_map(|event| match event {
-                RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
-                    who,
-                    actual_fee,
-                    ..
-                }) if who == alice => Some(actual_fee),
-                _ => None,
-            })
-            .expect("the fee payment is reported");
+        let fee =
+            common::events()
+                .into_iter()
+                .find_map(|event| match event {
+                    RuntimeEvent::TransactionPayment(
+                        pallet_transaction_payment::Event::TransactionFeePaid { who, actual_fee, .. },
+                    ) if who == alice => Some(actual_fee),
+                    _ => None,
+                })
+                .expect("the fee payment is reported");
         common::finish_block();
 
         assert!(fee > 0, "a signed transfer is not free");
@@ -60,7 +59,12 @@ fn replayed_and_forged_transfers_are_refused_and_change_nothing() {
     common::externalities("development").execute_with(|| {
         let alice = Sr25519Keyring::Alice.to_account_id();
         common::start_block(1, 1_000);
-        let first = signed_extrinsic(transfer_to_bob(UNIT), &Sr25519Keyring::Alice.pair(), 0, common::signing_context());
+        let first = signed_extrinsic(
+            transfer_to_bob(UNIT),
+            &Sr25519Keyring::Alice.pair(),
+            0,
+            common::signing_context(),
+        );
         Executive::apply_extrinsic(first.clone()).expect("valid").expect("dispatched");
         let alice_after_first = Balances::free_balance(&alice);
 
@@ -71,7 +75,12 @@ fn replayed_and_forged_transfers_are_refused_and_change_nothing() {
         );
 
         // Bob's signature over the payload, presented as Alice's.
-        let by_bob = signed_extrinsic(transfer_to_bob(UNIT), &Sr25519Keyring::Bob.pair(), 1, common::signing_context());
+        let by_bob = signed_extrinsic(
+            transfer_to_bob(UNIT),
+            &Sr25519Keyring::Bob.pair(),
+            1,
+            common::signing_context(),
+        );
         let sp_runtime::generic::Preamble::Signed(_, bobs_signature, extension) = by_bob.preamble else {
             panic!("signed_extrinsic makes signed extrinsics");
         };

@@ -11,7 +11,9 @@ use std::{
 };
 
 use codec::{Decode, Encode};
-use compute_runtime::{extrinsic::SigningContext, AccountId, Balance, Hash, Nonce, Runtime, UncheckedExtrinsic};
+use compute_runtime::{
+    extrinsic::SigningContext, AccountId, Balance, Hash, Nonce, Runtime, UncheckedExtrinsic,
+};
 use serde_json::{json, Value};
 
 /// Path of the node binary that cargo built for these tests.
@@ -36,17 +38,12 @@ pub struct Node {
 }
 
 /// How to start a node.
+#[derive(Default)]
 pub struct NodeOptions<'a> {
     /// `--base-path`; `--tmp` when `None`.
     pub base_path: Option<&'a Path>,
     /// Ports to use; fresh ones when `None`.
     pub rpc_port: Option<u16>,
-}
-
-impl Default for NodeOptions<'_> {
-    fn default() -> Self {
-        Self { base_path: None, rpc_port: None }
-    }
 }
 
 impl Node {
@@ -147,7 +144,8 @@ impl Node {
     /// The next nonce of an account, counting transactions in the pool.
     pub fn next_nonce(&self, account: &AccountId) -> Nonce {
         use sp_core::crypto::Ss58Codec;
-        self.rpc("system_accountNextIndex", json!([account.to_ss58check()])).as_u64().expect("a nonce") as Nonce
+        self.rpc("system_accountNextIndex", json!([account.to_ss58check()])).as_u64().expect("a nonce")
+            as Nonce
     }
 
     /// Free balance of an account at the best block, read from storage.
@@ -162,7 +160,7 @@ impl Node {
                 )
                 .expect("AccountInfo decodes");
                 info.data.free
-            },
+            }
         }
     }
 

@@ -22,6 +22,15 @@ fn main() {
         if let Some(cargo_home) = cargo_home {
             builder = builder.append_to_rust_flags(format!("--remap-path-prefix={cargo_home}=/cargo"));
         }
+        // The standard library is compiled from the toolchain's sources, which live under the rustup home.
+        let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+        if let Ok(output) = std::process::Command::new(rustc).args(["--print", "sysroot"]).output() {
+            let sysroot = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+            if !sysroot.is_empty() {
+                builder =
+                    builder.append_to_rust_flags(format!("--remap-path-prefix={sysroot}=/rust-sysroot"));
+            }
+        }
         println!("cargo:rerun-if-env-changed=CARGO_HOME");
         builder.build();
     }

@@ -44,18 +44,24 @@ pub struct NodeOptions<'a> {
     pub base_path: Option<&'a Path>,
     /// Ports to use; fresh ones when `None`.
     pub rpc_port: Option<u16>,
+    /// `--chain <file>` as a non-authority instead of `--dev`.
+    pub chain_spec: Option<&'a Path>,
 }
 
 impl Node {
-    /// Starts `compute-node --dev` and waits until its RPC answers.
+    /// Starts `compute-node --dev` (or `--chain <file>`) and waits until its RPC answers.
     pub fn start_dev(options: NodeOptions) -> Node {
         let rpc_port = options.rpc_port.unwrap_or_else(free_port);
         let log_dir = tempfile::tempdir().expect("a temporary directory");
         let log_path = log_dir.path().join("node.log");
         let log = File::create(&log_path).expect("a log file");
         let mut command = Command::new(NODE_BINARY);
+        match options.chain_spec {
+            Some(spec) => command.arg("--chain").arg(spec),
+            None => command.arg("--dev"),
+        };
         command
-            .args(["--dev", "--no-mdns", "--no-prometheus", "--no-telemetry"])
+            .args(["--no-mdns", "--no-prometheus", "--no-telemetry"])
             .args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
             .stdout(Stdio::null())
             .stderr(log);

@@ -16,7 +16,7 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use crate::{
-    AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
+    AccountId, Babe, DAYS, HOURS, MILLI_UNIT, UNIT, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
     RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
     EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MILLI_SECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
@@ -132,4 +132,39 @@ impl pallet_sudo::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type RuntimeCall = RuntimeCall;
     type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+    pub const ComputeStakingPalletId: frame_support::PalletId = frame_support::PalletId(*b"gpu/stak");
+    pub const MaxProviderCommission: Perbill = Perbill::from_percent(50);
+    pub const MaxCommissionStep: Perbill = Perbill::from_percent(1);
+}
+
+impl pallet_compute_staking::Config for Runtime {
+    type Currency = Balances;
+    type RuntimeHoldReason = RuntimeHoldReason;
+    // Slashes forced by root are burned; slashes from jobs are shared out by the jobs pallet.
+    type OnSlash = ();
+    type ForceOrigin = frame_system::EnsureRoot<AccountId>;
+    type PalletId = ComputeStakingPalletId;
+    type MinProviderBond = ConstU128<{ 1_000 * UNIT }>;
+    type MinDelegation = ConstU128<{ 10 * UNIT }>;
+    type MaxCommission = MaxProviderCommission;
+    type MaxCommissionIncrease = MaxCommissionStep;
+    type CommissionChangeDelay = ConstU32<DAYS>;
+    // Longer than any job's commit and reveal windows, so an offence cannot be escaped by leaving.
+    type UnbondingPeriod = ConstU32<{ 7 * DAYS }>;
+    type MaxUnbondingChunks = ConstU32<16>;
+    type MaxUnbondingPools = ConstU32<8>;
+    type MaxConcurrentJobs = ConstU32<64>;
+    type MaxNameLength = ConstU32<64>;
+    type MaxUrlLength = ConstU32<256>;
+    type MaxFaults = ConstU32<3>;
+    type FaultWindow = ConstU32<DAYS>;
+    // 0.1 GPUC per block, about 1.05 million a year, minted only for verified work.
+    type EmissionPerBlock = ConstU128<{ 100 * MILLI_UNIT }>;
+    type EraLength = ConstU32<HOURS>;
+    type MaxPayoutsPerBlock = ConstU32<32>;
+    type MaxSampleAttempts = ConstU32<64>;
+    type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 }

@@ -205,4 +205,7 @@ mod runtime {
 
     #[runtime::pallet_index(6)]
     pub type Sudo = pallet_sudo;
+
+    #[runtime::pallet_index(10)]
+    pub type ComputeStaking = pallet_compute_staking;
 }

@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod failure;
 pub mod providers;
 
 pub use providers::{ComputeProviders, DeterminismClass, JobOutcome, ProviderError, Requirements};
@@ -30,28 +31,68 @@ pub type Digest = [u8; 32];
 
 /// `blake3(wgsl)`: the registry key of a kernel.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct KernelId(pub Digest);
 
 /// `blake3(output)`: what a provider claims its job produced.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct ResultRoot(pub Digest);
 
 /// A provider's sealed commitment to a result root.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Commitment(pub Digest);
 
 /// The secret that keeps a commitment hiding until its reveal.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[cfg_attr(feature = "std", derive(Debug))]
 pub struct Salt(pub Digest);

@@ -8,14 +8,23 @@ use scale_info::TypeInfo;
 /// Which floating-point results a provider reproduces bit for bit: a digest of its backend, vendor and driver,
 /// computed by the worker. Integer (exact) jobs ignore it.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
+    Debug,
 )]
-#[cfg_attr(feature = "std", derive(Debug))]
 pub struct DeterminismClass(pub [u8; 16]);
 
 /// What a job asks of the providers that may run it.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
-#[cfg_attr(feature = "std", derive(Debug))]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug)]
 pub struct Requirements<Balance> {
     /// Least GPU memory, in MiB.
     pub min_vram_mib: u32,
@@ -26,8 +35,9 @@ pub struct Requirements<Balance> {
 }
 
 /// How a provider's part in a job ended, for its reputation counters and the emission schedule.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
-#[cfg_attr(feature = "std", derive(Debug))]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug,
+)]
 pub enum JobOutcome {
     /// Revealed the winning result; `work_units` is the job's size (output bytes × replicas' agreement).
     Completed {
@@ -41,8 +51,9 @@ pub enum JobOutcome {
 }
 
 /// Why a provider operation was refused.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
-#[cfg_attr(feature = "std", derive(Debug))]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen, Debug,
+)]
 pub enum ProviderError {
     /// Fewer eligible providers than replicas; `eligible` is how many the sampler found.
     NotEnoughEligible {

@@ -1,0 +1,418 @@
+//! Benchmarks (v2) of every call, of the `ComputeProviders` functions the jobs pallet calls, of the block
+//! hook at its per-block payout cap, and of the sampler against the number of providers.
+//!
+//! Each benchmark sets up its worst case: the longest profile, the most unbonding chunks and pools, a
+//! stake change that moves the provider to another level of the sampler's index and so moves another
+//! provider (swap-remove), pool dissolution, and so on.
+
+#![cfg(feature = "runtime-benchmarks")]
+
+use super::*;
+use crate::Pallet as Staking;
+use alloc::vec;
+use compute_primitives::{ComputeProviders, DeterminismClass, JobOutcome, Requirements};
+use frame_benchmarking::v2::*;
+use frame_support::{
+    traits::{
+        fungible::{Inspect, Mutate},
+        EnsureOrigin, Get, Hooks,
+    },
+    BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, Pallet as System, RawOrigin};
+use sp_runtime::{
+    traits::{SaturatedConversion, Saturating, Zero},
+    Perbill,
+};
+
+const SEED: u32 = 0;
+
+fn min_bond<T: Config>() -> BalanceOf<T> {
+    T::MinProviderBond::get()
+}
+
+/// Gives `who` enough to bond or delegate `amount` several times over.
+fn fund<T: Config>(who: &T::AccountId, amount: BalanceOf<T>) {
+    let plenty = amount
+        .saturating_mul(4u32.into())
+        .saturating_add(min_bond::<T>().saturating_mul(4u32.into()))
+        .saturating_add(T::MinDelegation::get().saturating_mul(100u32.into()))
+        .saturating_add(T::Currency::minimum_balance().saturating_mul(100u32.into()));
+    T::Currency::set_balance(who, plenty);
+}
+
+/// The longest valid profile.
+fn max_profile<T: Config>() -> ProviderProfile<T> {
+    let name = T::MaxNameLength::get().max(1) as usize;
+    let url = T::MaxUrlLength::get().max(1) as usize;
+    ProviderProfile {
+        gpu_name: BoundedVec::truncate_from(vec![b'g'; name]),
+        vendor: BoundedVec::truncate_from(vec![b'v'; name]),
+        backend: GpuBackend::Vulkan,
+        vram_mib: 81_920,
+        benchmark_score: 1_000_000,
+        determinism_class: DeterminismClass([7; 16]),
+        max_concurrent_jobs: T::MaxConcurrentJobs::get(),
+        ask: Zero::zero(),
+        endpoint: BoundedVec::truncate_from(vec![b'u'; url]),
+    }
+}
+
+/// A registered provider with a 10% commission.
+fn provider<T: Config>(name: &'static str, index: u32, bond: BalanceOf<T>) -> T::AccountId {
+    let who: T::AccountId = account(name, index, SEED);
+    fund::<T>(&who, bond);
+    Staking::<T>::do_register(who.clone(), max_profile::<T>(), Perbill::from_percent(10), bond)
+        .expect("registration of a funded provider succeeds");
+    who
+}
+
+/// A delegator of `provider`.
+fn delegator<T: Config>(index: u32, provider: &T::AccountId, amount: BalanceOf<T>) -> T::AccountId {
+    let who: T::AccountId = account("delegator", index, SEED);
+    fund::<T>(&who, amount);
+    Staking::<T>::do_delegate(who.clone(), provider.clone(), amount).expect("delegation succeeds");
+    who
+}
+
+/// The largest stake of the level of `MinProviderBond`: it is accepted by almost every draw.
+fn top_of_min_level<T: Config>() -> BalanceOf<T> {
+    let min: u128 = min_bond::<T>().saturated_into();
+    let level = 127 - min.leading_zeros();
+    let top = if level >= 127 { u128::MAX } else { (1u128 << (level + 1)) - 1 };
+    top.saturated_into()
+}
+
+fn set_block<T: Config>(n: BlockNumberFor<T>) {
+    System::<T>::set_block_number(n);
+}
+
+fn now<T: Config>() -> BlockNumberFor<T> {
+    System::<T>::block_number()
+}
+
+/// Blocks between two unbonding batches.
+fn granularity<T: Config>() -> BlockNumberFor<T> {
+    let a = Staking::<T>::unbonding_key(now::<T>());
+    Staking::<T>::unbonding_key(a.saturating_add(1u32.into())).saturating_sub(a)
+}
+
+/// A provider with the most slashable unbonding chunks and pools, and delegators.
+fn slash_setup<T: Config>() -> T::AccountId {
+    let chunks = T::MaxUnbondingChunks::get();
+    let bond = min_bond::<T>().saturating_mul(2u32.into());
+    let target = provider::<T>("provider", 0, bond.saturating_add(chunks.into()));
+    let step = T::MinDelegation::get();
+    let g = granularity::<T>();
+    let first_key = Staking::<T>::unbonding_key(now::<T>());
+    let pools = T::MaxUnbondingPools::get();
+    let mut i = 0u32;
+    while i < pools {
+        // Every unbonding pool created must still be slashable at the end.
+        if now::<T>().saturating_add(g) >= first_key && i > 0 {
+            break;
+        }
+        let who = delegator::<T>(i, &target, step.saturating_mul(3u32.into()));
+        Staking::<T>::do_undelegate(who, target.clone(), step).expect("undelegate succeeds");
+        set_block::<T>(now::<T>().saturating_add(g));
+        i += 1;
+    }
+    let start = now::<T>();
+    for c in 0..chunks {
+        set_block::<T>(start.saturating_add(c.into()));
+        Staking::<T>::do_unbond(target.clone(), 1u32.into()).expect("unbond succeeds");
+    }
+    let _other = provider::<T>("provider", 1, Staking::<T>::stake_of(&target));
+    target
+}
+
+#[benchmarks]
+mod benchmarks {
+    use super::*;
+
+    #[benchmark]
+    fn register_provider() {
+        let caller: T::AccountId = whitelisted_caller();
+        let bond = min_bond::<T>();
+        fund::<T>(&caller, bond);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), max_profile::<T>(), Perbill::from_percent(10), bond);
+        assert!(Providers::<T>::contains_key(&caller));
+    }
+
+    #[benchmark]
+    fn update_profile() {
+        let caller = provider::<T>("provider", 0, min_bond::<T>());
+        let mut profile = max_profile::<T>();
+        profile.vram_mib = 1;
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), profile);
+        assert_eq!(Providers::<T>::get(&caller).map(|p| p.profile.vram_mib), Some(1));
+    }
+
+    #[benchmark]
+    fn set_commission() {
+        let caller = provider::<T>("provider", 0, min_bond::<T>());
+        set_block::<T>(now::<T>().saturating_add(T::CommissionChangeDelay::get()));
+        let target = Perbill::from_percent(10)
+            .saturating_add(T::MaxCommissionIncrease::get())
+            .min(T::MaxCommission::get());
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), target);
+        assert_eq!(Providers::<T>::get(&caller).map(|p| p.commission), Some(target));
+    }
+
+    #[benchmark]
+    fn bond_extra() {
+        let bond = min_bond::<T>();
+        let caller = provider::<T>("provider", 0, bond);
+        // Same level: moving the caller out of it moves this one.
+        let _other = provider::<T>("provider", 1, bond);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), bond);
+        assert_eq!(Staking::<T>::stake_of(&caller), bond.saturating_mul(2u32.into()));
+    }
+
+    #[benchmark]
+    fn unbond() {
+        let chunks = T::MaxUnbondingChunks::get();
+        let bond = min_bond::<T>().saturating_mul(4u32.into()).saturating_add(chunks.into());
+        let caller = provider::<T>("provider", 0, bond);
+        for _ in 1..chunks {
+            set_block::<T>(now::<T>().saturating_add(1u32.into()));
+            Staking::<T>::do_unbond(caller.clone(), 1u32.into()).expect("unbond succeeds");
+        }
+        let _other = provider::<T>("provider", 1, Staking::<T>::stake_of(&caller));
+        set_block::<T>(now::<T>().saturating_add(1u32.into()));
+        let amount = min_bond::<T>().saturating_mul(2u32.into());
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), amount);
+        assert_eq!(Pools::<T>::get(&caller).map(|p| p.bond_unbonding.len() as u32), Some(chunks));
+    }
+
+    #[benchmark]
+    fn withdraw_unbonded() {
+        let chunks = T::MaxUnbondingChunks::get();
+        let caller = provider::<T>("provider", 0, min_bond::<T>().saturating_add(chunks.into()));
+        for _ in 0..chunks {
+            set_block::<T>(now::<T>().saturating_add(1u32.into()));
+            Staking::<T>::do_unbond(caller.clone(), 1u32.into()).expect("unbond succeeds");
+        }
+        set_block::<T>(now::<T>().saturating_add(T::UnbondingPeriod::get()));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()));
+        assert_eq!(Pools::<T>::get(&caller).map(|p| p.bond_unbonding.len()), Some(0));
+    }
+
+    #[benchmark]
+    fn chill() {
+        let caller = provider::<T>("provider", 0, min_bond::<T>());
+        let _other = provider::<T>("provider", 1, min_bond::<T>());
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()));
+        assert_eq!(Providers::<T>::get(&caller).and_then(|p| p.position), None);
+    }
+
+    #[benchmark]
+    fn rejoin() {
+        let caller = provider::<T>("provider", 0, min_bond::<T>());
+        Staking::<T>::do_chill(caller.clone()).expect("chill succeeds");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()));
+        assert!(Providers::<T>::get(&caller).and_then(|p| p.position).is_some());
+    }
+
+    #[benchmark]
+    fn deregister() {
+        let bond = min_bond::<T>();
+        let caller = provider::<T>("provider", 0, bond);
+        Staking::<T>::do_chill(caller.clone()).expect("chill succeeds");
+        Staking::<T>::do_unbond(caller.clone(), bond).expect("unbond succeeds");
+        set_block::<T>(now::<T>().saturating_add(T::UnbondingPeriod::get()));
+        Staking::<T>::do_withdraw_unbonded(caller.clone()).expect("withdraw succeeds");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()));
+        assert!(!Providers::<T>::contains_key(&caller));
+        assert!(!Pools::<T>::contains_key(&caller));
+    }
+
+    #[benchmark]
+    fn delegate() {
+        let bond = min_bond::<T>();
+        let target = provider::<T>("provider", 0, bond);
+        let _other = provider::<T>("provider", 1, bond);
+        let _first = delegator::<T>(1, &target, T::MinDelegation::get());
+        let caller: T::AccountId = whitelisted_caller();
+        fund::<T>(&caller, bond);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), target.clone(), bond);
+        assert!(Delegations::<T>::contains_key(&target, &caller));
+    }
+
+    #[benchmark]
+    fn undelegate() {
+        let chunks = T::MaxUnbondingChunks::get();
+        let step = T::MinDelegation::get();
+        let amount = step.saturating_mul((chunks + 2).into()).saturating_add(min_bond::<T>());
+        let target = provider::<T>("provider", 0, min_bond::<T>());
+        let caller = delegator::<T>(0, &target, amount);
+        let g = granularity::<T>();
+        for _ in 1..chunks {
+            Staking::<T>::do_undelegate(caller.clone(), target.clone(), step).expect("undelegate succeeds");
+            set_block::<T>(now::<T>().saturating_add(g));
+        }
+        let _other = provider::<T>("provider", 1, Staking::<T>::stake_of(&target));
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), target.clone(), min_bond::<T>());
+        assert_eq!(Delegations::<T>::get(&target, &caller).map(|d| d.unbonding.len() as u32), Some(chunks));
+    }
+
+    #[benchmark]
+    fn withdraw_delegation() {
+        let chunks = T::MaxUnbondingChunks::get();
+        let step = T::MinDelegation::get();
+        let amount = step.saturating_mul((chunks + 1).into());
+        let bond = min_bond::<T>();
+        let target = provider::<T>("provider", 0, bond);
+        let caller = delegator::<T>(0, &target, amount);
+        let g = granularity::<T>();
+        for _ in 1..chunks {
+            Staking::<T>::do_undelegate(caller.clone(), target.clone(), step).expect("undelegate succeeds");
+            set_block::<T>(now::<T>().saturating_add(g));
+        }
+        Staking::<T>::do_undelegate(caller.clone(), target.clone(), amount).expect("undelegate all succeeds");
+        // The provider leaves: the last withdrawal also dissolves the pool.
+        Staking::<T>::do_chill(target.clone()).expect("chill succeeds");
+        Staking::<T>::do_unbond(target.clone(), bond).expect("unbond succeeds");
+        set_block::<T>(now::<T>().saturating_add(T::UnbondingPeriod::get()).saturating_add(g));
+        Staking::<T>::do_withdraw_unbonded(target.clone()).expect("withdraw succeeds");
+        Staking::<T>::do_deregister(target.clone()).expect("deregister succeeds");
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), target.clone());
+        assert!(!Delegations::<T>::contains_key(&target, &caller));
+        assert!(!Pools::<T>::contains_key(&target));
+    }
+
+    #[benchmark]
+    fn force_slash() -> Result<(), BenchmarkError> {
+        let target = slash_setup::<T>();
+        let origin = T::ForceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+        let amount = Staking::<T>::stake_of(&target);
+        #[extrinsic_call]
+        _(origin as T::RuntimeOrigin, target.clone(), amount);
+        assert!(Staking::<T>::stake_of(&target) < amount);
+        Ok(())
+    }
+
+    #[benchmark]
+    fn reward() {
+        let bond = min_bond::<T>();
+        let target = provider::<T>("provider", 0, bond);
+        let _other = provider::<T>("provider", 1, bond);
+        let _delegator = delegator::<T>(0, &target, T::MinDelegation::get());
+        let payer: T::AccountId = account("payer", 0, SEED);
+        let amount = Staking::<T>::stake_of(&target);
+        fund::<T>(&payer, amount);
+        #[block]
+        {
+            Staking::<T>::reward(&target, &payer, amount).expect("reward succeeds");
+        }
+        assert!(Staking::<T>::stake_of(&target) > amount);
+    }
+
+    #[benchmark]
+    fn slash() {
+        let target = slash_setup::<T>();
+        let amount = Staking::<T>::stake_of(&target);
+        #[block]
+        {
+            let (credit, slashed) = <Staking<T> as ComputeProviders<T::AccountId>>::slash(&target, amount);
+            assert!(!slashed.is_zero());
+            drop(credit);
+        }
+    }
+
+    #[benchmark]
+    fn record_outcome() {
+        let target = provider::<T>("provider", 0, min_bond::<T>());
+        let _other = provider::<T>("provider", 1, min_bond::<T>());
+        for _ in 1..T::MaxFaults::get() {
+            Staking::<T>::record_outcome(&target, JobOutcome::WrongResult);
+        }
+        #[block]
+        {
+            Staking::<T>::record_outcome(&target, JobOutcome::WrongResult);
+        }
+        assert_eq!(
+            Providers::<T>::get(&target).map(|p| p.status),
+            Some(ProviderStatus::Chilled(ChillReason::TooManyFaults))
+        );
+    }
+
+    #[benchmark]
+    fn take_slot() {
+        let target = provider::<T>("provider", 0, min_bond::<T>());
+        #[block]
+        {
+            Staking::<T>::take_slot(&target).expect("a free slot");
+        }
+        assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(1));
+    }
+
+    #[benchmark]
+    fn free_slot() {
+        let target = provider::<T>("provider", 0, min_bond::<T>());
+        Staking::<T>::take_slot(&target).expect("a free slot");
+        #[block]
+        {
+            Staking::<T>::free_slot(&target);
+        }
+        assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(0));
+    }
+
+    /// The block hook closing an era and paying `n` providers (up to the per-block cap).
+    #[benchmark]
+    fn on_initialize(n: Linear<0, { T::MaxPayoutsPerBlock::get() }>) {
+        for i in 0..n {
+            let who = provider::<T>("provider", i, min_bond::<T>());
+            let _delegator = delegator::<T>(i, &who, T::MinDelegation::get());
+            Staking::<T>::record_outcome(&who, JobOutcome::Completed { work_units: 1_000 });
+        }
+        let era = CurrentEra::<T>::get();
+        let mut info = Eras::<T>::get(era).unwrap_or_default();
+        info.start = now::<T>();
+        // Whatever `EmissionPerBlock` is, pay real amounts.
+        info.emission = min_bond::<T>().saturating_mul(1_000u32.into());
+        Eras::<T>::insert(era, info);
+        let at = now::<T>().saturating_add(T::EraLength::get());
+        set_block::<T>(at);
+        #[block]
+        {
+            Staking::<T>::on_initialize(at);
+        }
+        assert_eq!(CurrentEra::<T>::get(), era + 1);
+        if n < T::MaxPayoutsPerBlock::get() {
+            assert_eq!(NextEraToPay::<T>::get(), era + 1);
+        }
+    }
+
+    /// Sampling among `n` providers, worst case: no provider is eligible (every draw is accepted by
+    /// weight, then refused), so all `MaxSampleAttempts` draws are made. Flat in `n`.
+    #[benchmark]
+    fn sample(n: Linear<10, 10_000>) {
+        let stake = top_of_min_level::<T>();
+        for i in 0..n {
+            provider::<T>("provider", i, stake);
+        }
+        let requirements =
+            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: BalanceOf::<T>::zero() };
+        let result;
+        #[block]
+        {
+            result = Staking::<T>::sample(&[42; 32], 3, &requirements);
+        }
+        assert_eq!(result, Err(compute_primitives::ProviderError::NotEnoughEligible { eligible: 0 }));
+    }
+
+    impl_benchmark_test_suite!(Staking, crate::mock::new_test_ext(), crate::mock::Test);
+}

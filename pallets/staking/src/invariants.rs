@@ -1,0 +1,134 @@
+//! The pallet's invariants, checked by `try_state` and after every test.
+
+use crate::{pallet::*, sampling::*, types::*};
+use alloc::collections::btree_map::BTreeMap;
+use frame_support::{
+    ensure,
+    traits::{
+        fungible::{Inspect, InspectHold},
+        Get,
+    },
+};
+use sp_runtime::{
+    traits::{Saturating, Zero},
+    TryRuntimeError,
+};
+
+impl<T: Config> Pallet<T> {
+    /// Checks every invariant of the pallet's storage against itself and against the currency:
+    ///
+    /// - on each pool account, the `ProviderBond` hold equals the self-bond plus its unbonding chunks,
+    ///   and the `Delegation` hold equals the delegated stake plus the delegators' unbonding pools;
+    /// - the shares of a pool's delegations sum to the pool's shares, the points of the claims on an
+    ///   unbonding pool sum to its points;
+    /// - no shares (or points) without tokens behind them, and no tokens without shares;
+    /// - every registered provider has a pool; an active provider has at least `MinProviderBond`;
+    /// - the sampler's index holds exactly the active providers, each at the level of its stake.
+    pub fn do_try_state() -> Result<(), TryRuntimeError> {
+        let mut delegated_shares: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+        let mut claimed_points: BTreeMap<
+            (T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>),
+            BalanceOf<T>,
+        > = BTreeMap::new();
+        for (provider, delegator, delegation) in Delegations::<T>::iter() {
+            ensure!(provider != delegator, "a provider delegates to itself");
+            ensure!(
+                !delegation.shares.is_zero() || !delegation.unbonding.is_empty(),
+                "an empty delegation is stored"
+            );
+            let sum = delegated_shares.entry(provider.clone()).or_default();
+            *sum = sum.saturating_add(delegation.shares);
+            for claim in delegation.unbonding.iter() {
+                ensure!(!claim.points.is_zero(), "an unbonding claim without points");
+                let sum = claimed_points.entry((provider.clone(), claim.unlock)).or_default();
+                *sum = sum.saturating_add(claim.points);
+            }
+        }
+
+        for (provider, pool) in Pools::<T>::iter() {
+            let account = Self::pool_account(&provider);
+            let chunks =
+                pool.bond_unbonding.iter().fold(BalanceOf::<T>::zero(), |acc, c| acc.saturating_add(c.value));
+            ensure!(
+                T::Currency::balance_on_hold(&HoldReason::ProviderBond.into(), &account)
+                    == pool.bond.saturating_add(chunks),
+                "ProviderBond hold differs from bond plus unbonding chunks"
+            );
+            ensure!(pool.bond_unbonding.iter().all(|c| !c.value.is_zero()), "an empty unbonding chunk");
+
+            let mut unbonding = BalanceOf::<T>::zero();
+            let mut count = 0u32;
+            for (unlock, sub) in UnbondingPools::<T>::iter_prefix(&provider) {
+                count += 1;
+                ensure!(!sub.points.is_zero(), "an unbonding pool without points");
+                ensure!(!sub.balance.is_zero(), "an unbonding pool with points but no tokens");
+                ensure!(
+                    claimed_points.remove(&(provider.clone(), unlock)).unwrap_or_default() == sub.points,
+                    "claims on an unbonding pool differ from its points"
+                );
+                unbonding = unbonding.saturating_add(sub.balance);
+            }
+            ensure!(count == pool.unbonding_pool_count, "unbonding pool count is wrong");
+            ensure!(
+                pool.unbonding_keys.iter().all(|k| UnbondingPools::<T>::contains_key(&provider, k)),
+                "a slashable unbonding key without its pool"
+            );
+            ensure!(
+                T::Currency::balance_on_hold(&HoldReason::Delegation.into(), &account)
+                    == pool.delegated.saturating_add(unbonding),
+                "Delegation hold differs from delegated stake plus unbonding pools"
+            );
+            ensure!(
+                delegated_shares.remove(&provider).unwrap_or_default() == pool.shares,
+                "delegations' shares differ from the pool's shares"
+            );
+            ensure!(
+                pool.shares.is_zero() == pool.delegated.is_zero(),
+                "shares without stake or stake without shares"
+            );
+            ensure!(T::Currency::balance(&account) >= pool.deposit, "the pool account lost its deposit");
+        }
+        ensure!(delegated_shares.values().all(|s| s.is_zero()), "delegations to a provider without a pool");
+        ensure!(claimed_points.is_empty(), "claims on a missing unbonding pool");
+
+        let mut active = 0u32;
+        for (provider, info) in Providers::<T>::iter() {
+            let pool = Pools::<T>::get(&provider).ok_or("a provider without a pool")?;
+            match (info.status, info.position) {
+                (ProviderStatus::Active, Some(position)) => {
+                    active += 1;
+                    ensure!(
+                        pool.bond >= T::MinProviderBond::get(),
+                        "an active provider below the minimum bond"
+                    );
+                    ensure!(
+                        ActiveSet::<T>::get(position.level, position.index).as_ref() == Some(&provider),
+                        "the active set disagrees with a provider's position"
+                    );
+                    ensure!(
+                        level_of(weight_of::<T>(pool.active_stake())) == Some(position.level),
+                        "a provider sits at the wrong stake level"
+                    );
+                }
+                (ProviderStatus::Chilled(_), None) => {}
+                _ => return Err("a provider's status and position disagree".into()),
+            }
+        }
+
+        let levels = ActiveLevels::<T>::get();
+        ensure!(levels.windows(2).all(|w| w[0].level < w[1].level), "levels out of order");
+        let mut indexed = 0u32;
+        for level in levels.iter() {
+            ensure!(level.count > 0, "an empty level is listed");
+            ensure!(level.level <= MAX_LEVEL, "a level above MAX_LEVEL");
+            for index in 0..level.count {
+                ensure!(ActiveSet::<T>::contains_key(level.level, index), "a hole in a level");
+            }
+            indexed = indexed.saturating_add(level.count);
+        }
+        ensure!(ActiveSet::<T>::iter().count() as u32 == indexed, "active set entries outside the levels");
+        ensure!(indexed == active, "the active set and the active providers differ");
+        ensure!(NextEraToPay::<T>::get() <= CurrentEra::<T>::get(), "payout ahead of the current era");
+        Ok(())
+    }
+}

@@ -1,0 +1,650 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod emission;
+mod impls;
+mod invariants;
+mod pool;
+mod providers;
+mod sampling;
+pub mod types;
+pub mod weights;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pool::{INITIAL_SHARES_PER_PLANCK, MAX_SHARE_DILUTION};
+pub use sampling::{MAX_LEVEL, SAMPLE_DOMAIN};
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Log target of the pallet.
+pub(crate) const LOG_TARGET: &str = "runtime::compute-staking";
+
+#[frame_support::pallet]
+pub mod pallet {
+    use super::*;
+    use frame_support::{
+        pallet_prelude::*,
+        traits::{
+            fungible::{Inspect, InspectHold, Mutate, MutateHold},
+            tokens::fungible::BalancedHold,
+            OnUnbalanced,
+        },
+        PalletId,
+    };
+    use frame_system::pallet_prelude::*;
+    use sp_runtime::Perbill;
+
+    /// The in-code storage version.
+    const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+    #[pallet::pallet]
+    #[pallet::storage_version(STORAGE_VERSION)]
+    pub struct Pallet<T>(_);
+
+    /// Why the pallet holds tokens. Both holds sit on a provider's pool account.
+    #[pallet::composite_enum]
+    pub enum HoldReason {
+        /// The provider's self-bond and its unbonding chunks.
+        #[codec(index = 0)]
+        ProviderBond,
+        /// Delegated tokens, active or unbonding.
+        #[codec(index = 1)]
+        Delegation,
+    }
+
+    #[pallet::config]
+    pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+        /// The staked currency: holds for bonds and delegations, `BalancedHold::slash` for slashing, `Mutate`
+        /// for transfers and emission.
+        type Currency: Inspect<Self::AccountId>
+            + Mutate<Self::AccountId>
+            + InspectHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+            + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+            + BalancedHold<Self::AccountId>;
+
+        /// The overarching hold reason.
+        type RuntimeHoldReason: From<HoldReason>;
+
+        /// Receives the funds slashed by `force_slash` (the runtime decides: burn, treasury...). Slashes
+        /// through [`compute_primitives::ComputeProviders::slash`] return the funds to the caller instead.
+        type OnSlash: OnUnbalanced<CreditOf<Self>>;
+
+        /// Origin of `force_slash`.
+        type ForceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+        /// Derives the pool accounts.
+        #[pallet::constant]
+        type PalletId: Get<PalletId>;
+
+        /// Least self-bond of an active provider (> 0).
+        #[pallet::constant]
+        type MinProviderBond: Get<BalanceOf<Self>>;
+
+        /// Least amount of one `delegate` call, and least delegation left by a partial `undelegate` (> 0).
+        #[pallet::constant]
+        type MinDelegation: Get<BalanceOf<Self>>;
+
+        /// Highest commission.
+        #[pallet::constant]
+        type MaxCommission: Get<Perbill>;
+
+        /// Largest commission increase at once.
+        #[pallet::constant]
+        type MaxCommissionIncrease: Get<Perbill>;
+
+        /// Blocks between two commission increases (and between registration and the first).
+        #[pallet::constant]
+        type CommissionChangeDelay: Get<BlockNumberFor<Self>>;
+
+        /// Blocks during which unbonding tokens stay slashable before they can be withdrawn. Must exceed
+        /// any job's verification window. Delegators' unbonding is batched: they wait at most
+        /// `UnbondingPeriod / (MaxUnbondingPools - 2)` blocks longer.
+        #[pallet::constant]
+        type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+
+        /// Most unbonding chunks of a provider, and unbonding claims of one delegation.
+        #[pallet::constant]
+        type MaxUnbondingChunks: Get<u32>;
+
+        /// Most slashable unbonding pools of one provider's delegators (>= 3); sets their batching.
+        #[pallet::constant]
+        type MaxUnbondingPools: Get<u32>;
+
+        /// Highest `max_concurrent_jobs` of a profile.
+        #[pallet::constant]
+        type MaxConcurrentJobs: Get<u32>;
+
+        /// Longest GPU name and vendor, in bytes.
+        #[pallet::constant]
+        type MaxNameLength: Get<u32>;
+
+        /// Longest output endpoint URL, in bytes.
+        #[pallet::constant]
+        type MaxUrlLength: Get<u32>;
+
+        /// Faults (wrong results, missed deadlines) within `FaultWindow` that chill a provider (> 0).
+        #[pallet::constant]
+        type MaxFaults: Get<u32>;
+
+        /// Blocks over which faults are counted.
+        #[pallet::constant]
+        type FaultWindow: Get<BlockNumberFor<Self>>;
+
+        /// Tokens minted per block for providers, shared per era in proportion to verified work. May be
+        /// zero. Only what is paid out is minted: an era without work mints nothing.
+        #[pallet::constant]
+        type EmissionPerBlock: Get<BalanceOf<Self>>;
+
+        /// Blocks per emission era (> 0).
+        #[pallet::constant]
+        type EraLength: Get<BlockNumberFor<Self>>;
+
+        /// Most emission payouts (one per provider with work) per block.
+        #[pallet::constant]
+        type MaxPayoutsPerBlock: Get<u32>;
+
+        /// Most draws of the sampler for one call, whatever the number of providers asked for (> 0).
+        #[pallet::constant]
+        type MaxSampleAttempts: Get<u32>;
+
+        /// Weights of calls and hooks.
+        type WeightInfo: WeightInfo;
+    }
+
+    /// Registered providers.
+    #[pallet::storage]
+    pub type Providers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfo<T>>;
+
+    /// Stake behind each provider (self-bond, delegation pool, unbonding). Outlives the registration while
+    /// delegators' unbonding pools hold tokens.
+    #[pallet::storage]
+    pub type Pools<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Pool<T>>;
+
+    /// Delegations, by provider then delegator.
+    #[pallet::storage]
+    pub type Delegations<T: Config> =
+        StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, T::AccountId, Delegation<T>>;
+
+    /// Delegators' unbonding pools, by provider then unlock block.
+    #[pallet::storage]
+    pub type UnbondingPools<T: Config> = StorageDoubleMap<
+        _,
+        Blake2_128Concat,
+        T::AccountId,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        UnbondingPool<BalanceOf<T>>,
+    >;
+
+    /// Reputation counters of every account that ever provided.
+    #[pallet::storage]
+    pub type Reputations<T: Config> =
+        StorageMap<_, Blake2_128Concat, T::AccountId, Reputation<BalanceOf<T>>, ValueQuery>;
+
+    /// The sampler's index: active providers by stake level, `0 .. count` in each level.
+    #[pallet::storage]
+    pub type ActiveSet<T: Config> = StorageDoubleMap<_, Twox64Concat, u8, Twox64Concat, u32, T::AccountId>;
+
+    /// Non-empty stake levels of the active set and their sizes, by increasing level.
+    #[pallet::storage]
+    pub type ActiveLevels<T: Config> =
+        StorageValue<_, BoundedVec<LevelCount, ConstU32<{ MAX_LEVEL as u32 + 1 }>>, ValueQuery>;
+
+    /// The era in progress.
+    #[pallet::storage]
+    pub type CurrentEra<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
+
+    /// Emission and work of the current era and of closed eras not yet paid out.
+    #[pallet::storage]
+    pub type Eras<T: Config> =
+        StorageMap<_, Twox64Concat, EraIndex, EraInfo<BlockNumberFor<T>, BalanceOf<T>>>;
+
+    /// Verified work units per era and provider; drained by the payout.
+    #[pallet::storage]
+    pub type EraWork<T: Config> =
+        StorageDoubleMap<_, Twox64Concat, EraIndex, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
+
+    /// Oldest era whose payout has not finished.
+    #[pallet::storage]
+    pub type NextEraToPay<T: Config> = StorageValue<_, EraIndex, ValueQuery>;
+
+    #[pallet::event]
+    #[pallet::generate_deposit(pub(super) fn deposit_event)]
+    pub enum Event<T: Config> {
+        /// A provider registered and bonded.
+        ProviderRegistered {
+            /// The provider.
+            provider: T::AccountId,
+            /// Its commission.
+            commission: Perbill,
+            /// Its self-bond.
+            bond: BalanceOf<T>,
+            /// Tokens left on the new pool account to keep it in existence (zero when it existed).
+            pool_deposit: BalanceOf<T>,
+        },
+        /// A provider changed its profile.
+        ProfileUpdated {
+            /// The provider.
+            provider: T::AccountId,
+        },
+        /// A provider changed its commission.
+        CommissionChanged {
+            /// The provider.
+            provider: T::AccountId,
+            /// Commission before.
+            old: Perbill,
+            /// Commission now.
+            new: Perbill,
+        },
+        /// A provider added to its self-bond.
+        Bonded {
+            /// The provider.
+            provider: T::AccountId,
+            /// Tokens added.
+            amount: BalanceOf<T>,
+        },
+        /// A provider started unbonding part of its self-bond.
+        Unbonded {
+            /// The provider.
+            provider: T::AccountId,
+            /// Tokens unbonding.
+            amount: BalanceOf<T>,
+            /// First block at which they can be withdrawn.
+            unlock: BlockNumberFor<T>,
+        },
+        /// A provider withdrew unbonded tokens to its free balance.
+        Withdrawn {
+            /// The provider.
+            provider: T::AccountId,
+            /// Tokens withdrawn.
+            amount: BalanceOf<T>,
+        },
+        /// A provider left the active set.
+        Chilled {
+            /// The provider.
+            provider: T::AccountId,
+            /// Why.
+            reason: ChillReason,
+        },
+        /// A chilled provider is active again.
+        Rejoined {
+            /// The provider.
+            provider: T::AccountId,
+        },
+        /// A provider deregistered.
+        Deregistered {
+            /// The provider.
+            provider: T::AccountId,
+        },
+        /// A pool account was emptied and its deposit returned.
+        PoolDissolved {
+            /// The provider of the pool.
+            provider: T::AccountId,
+            /// Tokens returned to the provider (the deposit, and anything else left free on the account).
+            returned: BalanceOf<T>,
+        },
+        /// Tokens delegated to a provider.
+        Delegated {
+            /// Who delegated.
+            delegator: T::AccountId,
+            /// To whom.
+            provider: T::AccountId,
+            /// Tokens delegated.
+            amount: BalanceOf<T>,
+            /// Shares minted.
+            shares: BalanceOf<T>,
+        },
+        /// A delegator started unbonding.
+        Undelegated {
+            /// The delegator.
+            delegator: T::AccountId,
+            /// The provider.
+            provider: T::AccountId,
+            /// Tokens unbonding.
+            amount: BalanceOf<T>,
+            /// Shares burned.
+            shares: BalanceOf<T>,
+            /// First block at which they can be withdrawn.
+            unlock: BlockNumberFor<T>,
+        },
+        /// A delegator withdrew unbonded tokens.
+        DelegationWithdrawn {
+            /// The delegator.
+            delegator: T::AccountId,
+            /// The provider.
+            provider: T::AccountId,
+            /// Tokens withdrawn.
+            amount: BalanceOf<T>,
+        },
+        /// A job payment rewarded a provider.
+        Rewarded {
+            /// The provider.
+            provider: T::AccountId,
+            /// Who paid.
+            payer: T::AccountId,
+            /// How the payment was split.
+            split: RewardSplit<BalanceOf<T>>,
+        },
+        /// A provider's pool was slashed.
+        Slashed {
+            /// The provider.
+            provider: T::AccountId,
+            /// Amount asked for.
+            requested: BalanceOf<T>,
+            /// Taken from the self-bond and its unbonding chunks.
+            from_bond: BalanceOf<T>,
+            /// Taken from the delegators, active and unbonding.
+            from_delegators: BalanceOf<T>,
+        },
+        /// The outcome of a job was recorded in a provider's reputation.
+        OutcomeRecorded {
+            /// The provider.
+            provider: T::AccountId,
+            /// The outcome.
+            outcome: compute_primitives::JobOutcome,
+        },
+        /// An era ended.
+        EraClosed {
+            /// The era.
+            era: EraIndex,
+            /// Its emission (minted only as it is paid).
+            emission: BalanceOf<T>,
+            /// Its verified work units; without work nothing is paid.
+            work: u128,
+        },
+        /// Emission paid to a provider for its work in an era.
+        EmissionPaid {
+            /// The era.
+            era: EraIndex,
+            /// The provider.
+            provider: T::AccountId,
+            /// Its work units in the era.
+            work: u64,
+            /// How the payment was split.
+            split: RewardSplit<BalanceOf<T>>,
+        },
+        /// Every provider with work in the era has been paid.
+        EraPaid {
+            /// The era.
+            era: EraIndex,
+            /// Emission minted for it (the rest, rounding and forfeited shares, was never minted).
+            paid: BalanceOf<T>,
+        },
+    }
+
+    #[pallet::error]
+    pub enum Error<T> {
+        /// The account is already a registered provider.
+        AlreadyRegistered,
+        /// The account is not a registered provider.
+        NotAProvider,
+        /// The GPU name or the endpoint is empty.
+        EmptyProfileField,
+        /// `max_concurrent_jobs` is zero or above `MaxConcurrentJobs`.
+        InvalidCapacity,
+        /// The commission is above `MaxCommission`.
+        CommissionTooHigh,
+        /// The commission increase is above `MaxCommissionIncrease`.
+        CommissionIncreaseTooLarge,
+        /// The last commission increase is less than `CommissionChangeDelay` ago.
+        CommissionChangeTooSoon,
+        /// The self-bond would be below `MinProviderBond` (or, for `unbond`, more than is bonded).
+        InsufficientBond,
+        /// The amount is zero.
+        ZeroAmount,
+        /// The account cannot pay this amount and stay alive.
+        InsufficientBalance,
+        /// Too many unbonding chunks or claims: withdraw the unlocked ones first.
+        TooManyUnbondingChunks,
+        /// Nothing has finished unbonding.
+        NothingToWithdraw,
+        /// The account cannot receive this amount (it would stay below the existential deposit).
+        CannotReceive,
+        /// The provider is already chilled.
+        AlreadyChilled,
+        /// The provider is not chilled.
+        NotChilled,
+        /// The provider still has bonded or unbonding tokens, delegations or assigned jobs.
+        NotIdle,
+        /// Providers grow their stake with `bond_extra`, not by delegating to themselves.
+        SelfDelegation,
+        /// The delegation is below `MinDelegation`, or too small to mint a share or a point.
+        DelegationTooSmall,
+        /// A partial undelegation would leave less than `MinDelegation`.
+        RemainderTooSmall,
+        /// Slashes pushed the pool's share price below a tenth of its initial price
+        /// (`MAX_SHARE_DILUTION`): it takes no new delegations until rewards restore it.
+        PoolDepleted,
+        /// No delegation of this account to this provider.
+        NotDelegated,
+        /// Arithmetic overflow.
+        Overflow,
+        /// The pool's accounts are inconsistent; a defensive failure.
+        Inconsistent,
+        /// The provider has nothing slashable.
+        NothingToSlash,
+    }
+
+    #[pallet::hooks]
+    impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+        fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+            Self::on_initialize_emission(now)
+        }
+
+        fn integrity_test() {
+            Self::check_config();
+        }
+
+        #[cfg(feature = "try-runtime")]
+        fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+            Self::do_try_state()
+        }
+    }
+
+    #[pallet::call(weight(<T as Config>::WeightInfo))]
+    impl<T: Config> Pallet<T> {
+        /// Registers the caller as a provider and bonds `bond` from its free balance.
+        ///
+        /// - origin: signed, the provider.
+        /// - `profile`: hardware and terms; `gpu_name` and `endpoint` not empty, `max_concurrent_jobs` in
+        ///   `1 ..= MaxConcurrentJobs`.
+        /// - `commission`: at most `MaxCommission`.
+        /// - `bond`: at least `MinProviderBond`, held under `ProviderBond` on the pool account. A new pool
+        ///   account also receives the existential deposit, returned when the pool dissolves.
+        ///
+        /// Errors: `AlreadyRegistered`, `EmptyProfileField`, `InvalidCapacity`, `CommissionTooHigh`,
+        /// `InsufficientBond`, `InsufficientBalance`. Event: `ProviderRegistered`. The provider is active.
+        #[pallet::call_index(0)]
+        pub fn register_provider(
+            origin: OriginFor<T>,
+            profile: ProviderProfile<T>,
+            commission: Perbill,
+            #[pallet::compact] bond: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_register(who, profile, commission, bond)
+        }
+
+        /// Replaces the caller's profile.
+        ///
+        /// - origin: signed, a provider.
+        /// - `profile`: as in `register_provider`. Lowering `max_concurrent_jobs` below the slots in use
+        ///   only stops new assignments until jobs end.
+        ///
+        /// Errors: `NotAProvider`, `EmptyProfileField`, `InvalidCapacity`. Event: `ProfileUpdated`.
+        #[pallet::call_index(1)]
+        pub fn update_profile(origin: OriginFor<T>, profile: ProviderProfile<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_update_profile(who, profile)
+        }
+
+        /// Sets the caller's commission.
+        ///
+        /// - origin: signed, a provider.
+        /// - `commission`: at most `MaxCommission`. A decrease applies at once; an increase is at most
+        ///   `MaxCommissionIncrease` and at least `CommissionChangeDelay` blocks after the previous increase
+        ///   (or the registration).
+        ///
+        /// Errors: `NotAProvider`, `CommissionTooHigh`, `CommissionIncreaseTooLarge`,
+        /// `CommissionChangeTooSoon`. Event: `CommissionChanged`.
+        #[pallet::call_index(2)]
+        pub fn set_commission(origin: OriginFor<T>, commission: Perbill) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_set_commission(who, commission)
+        }
+
+        /// Adds `amount` from the caller's free balance to its self-bond.
+        ///
+        /// - origin: signed, a provider.
+        /// - `amount`: > 0.
+        ///
+        /// Errors: `NotAProvider`, `ZeroAmount`, `InsufficientBalance`. Event: `Bonded`.
+        #[pallet::call_index(3)]
+        pub fn bond_extra(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_bond_extra(who, amount)
+        }
+
+        /// Starts unbonding `amount` of the caller's self-bond. The tokens stay slashable for
+        /// `UnbondingPeriod` blocks, then `withdraw_unbonded` frees them.
+        ///
+        /// - origin: signed, a provider.
+        /// - `amount`: > 0 and at most the bond; an active provider keeps at least `MinProviderBond`
+        ///   (`chill` first to unbond everything).
+        ///
+        /// Errors: `NotAProvider`, `ZeroAmount`, `InsufficientBond`, `TooManyUnbondingChunks`.
+        /// Event: `Unbonded`.
+        #[pallet::call_index(4)]
+        pub fn unbond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_unbond(who, amount)
+        }
+
+        /// Moves the caller's unbonding chunks whose unlock block has come to its free balance.
+        ///
+        /// - origin: signed, a provider.
+        ///
+        /// Errors: `NotAProvider`, `NothingToWithdraw`, `CannotReceive`. Event: `Withdrawn`.
+        #[pallet::call_index(5)]
+        pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_withdraw_unbonded(who)
+        }
+
+        /// Takes the caller out of the active set: no new assignments. Jobs in progress go on.
+        ///
+        /// - origin: signed, an active provider.
+        ///
+        /// Errors: `NotAProvider`, `AlreadyChilled`. Event: `Chilled`.
+        #[pallet::call_index(6)]
+        pub fn chill(origin: OriginFor<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_chill(who)
+        }
+
+        /// Puts a chilled provider back in the active set and clears its fault window.
+        ///
+        /// - origin: signed, a chilled provider with a self-bond of at least `MinProviderBond`.
+        ///
+        /// Errors: `NotAProvider`, `NotChilled`, `InsufficientBond`. Event: `Rejoined`.
+        #[pallet::call_index(7)]
+        pub fn rejoin(origin: OriginFor<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_rejoin(who)
+        }
+
+        /// Removes the caller's registration. Its reputation stays on chain.
+        ///
+        /// - origin: signed, a provider with no self-bond, nothing unbonding, no delegations and no
+        ///   assigned job. Delegators' unbonding pools may remain; the pool account dissolves (and its
+        ///   deposit returns) when they are withdrawn.
+        ///
+        /// Errors: `NotAProvider`, `NotIdle`. Events: `Deregistered`, and `PoolDissolved` when the pool
+        /// account is empty.
+        #[pallet::call_index(8)]
+        pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_deregister(who)
+        }
+
+        /// Delegates `amount` of the caller's free balance to `provider`'s pool and mints shares at the
+        /// pool's rate, rounded down (`INITIAL_SHARES_PER_PLANCK` per planck in an empty pool).
+        ///
+        /// - origin: signed, any account but the provider.
+        /// - `provider`: a registered provider (active or chilled).
+        /// - `amount`: at least `MinDelegation`.
+        ///
+        /// Errors: `NotAProvider`, `SelfDelegation`, `DelegationTooSmall`, `PoolDepleted`,
+        /// `InsufficientBalance`, `Overflow`. Event: `Delegated`.
+        #[pallet::call_index(9)]
+        pub fn delegate(
+            origin: OriginFor<T>,
+            provider: T::AccountId,
+            #[pallet::compact] amount: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_delegate(who, provider, amount)
+        }
+
+        /// Starts unbonding `amount` of the caller's delegation to `provider`. Shares are burned rounded
+        /// up; the tokens join an unbonding pool that stays slashable for at least `UnbondingPeriod`.
+        ///
+        /// - origin: signed, a delegator of `provider` (registered or not).
+        /// - `amount`: > 0; at least the delegation's value unbonds all of it, otherwise at least
+        ///   `MinDelegation` must remain.
+        ///
+        /// Errors: `NotDelegated`, `ZeroAmount`, `RemainderTooSmall`, `DelegationTooSmall`,
+        /// `TooManyUnbondingChunks`, `Overflow`. Event: `Undelegated`.
+        #[pallet::call_index(10)]
+        pub fn undelegate(
+            origin: OriginFor<T>,
+            provider: T::AccountId,
+            #[pallet::compact] amount: BalanceOf<T>,
+        ) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_undelegate(who, provider, amount)
+        }
+
+        /// Moves the caller's unlocked unbonding claims on `provider`'s pool to its free balance.
+        ///
+        /// - origin: signed, a delegator of `provider` (registered or not).
+        ///
+        /// Errors: `NotDelegated`, `NothingToWithdraw`, `CannotReceive`. Events: `DelegationWithdrawn`,
+        /// and `PoolDissolved` when this empties a deregistered provider's pool.
+        #[pallet::call_index(11)]
+        pub fn withdraw_delegation(origin: OriginFor<T>, provider: T::AccountId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_withdraw_delegation(who, provider)
+        }
+
+        /// Slashes up to `amount` from `provider`'s pool, pro rata over its self-bond, its delegators and
+        /// everything still unbonding, and hands the funds to `OnSlash`.
+        ///
+        /// - origin: `ForceOrigin`.
+        /// - `provider`: an account with a pool.
+        /// - `amount`: the most to slash.
+        ///
+        /// Errors: `NothingToSlash`. Event: `Slashed`.
+        #[pallet::call_index(12)]
+        pub fn force_slash(
+            origin: OriginFor<T>,
+            provider: T::AccountId,
+            #[pallet::compact] amount: BalanceOf<T>,
+        ) -> DispatchResult {
+            T::ForceOrigin::ensure_origin(origin)?;
+            let credit = Self::do_force_slash(&provider, amount)?;
+            T::OnSlash::on_unbalanced(credit);
+            Ok(())
+        }
+    }
+}

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Runs every test: pallet and runtime tests, the node's end-to-end tests (real node binary on free ports)
-# and the polkadot-js end-to-end script. One cargo profile (release) for building and testing.
+# Runs every test: pallet unit and property tests, runtime tests, the GPU worker on whatever adapter wgpu finds
+# (Mesa's lavapipe on machines without a GPU), the node's end-to-end tests (the real node binary on free ports,
+# polkadot-js included) and the pallets' benchmarks as tests. One cargo profile (release) for everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
-echo "[test] cargo test (release)"
+echo "[test] cargo test --release --workspace"
 cargo test --release --workspace
+# Benchmarks need the `runtime-benchmarks` feature, which would change every FRAME crate if it were enabled
+# for the whole workspace; the pallets' graphs alone are small.
+echo "[test] pallet benchmarks as tests"
+cargo test --release -p pallet-compute-staking --features runtime-benchmarks benchmark
 echo "[test] all tests passed"

@@ -1,0 +1,26 @@
+//! The crate's error type: every module's error, for callers that do not need to tell them apart (the binary).
+
+use thiserror::Error;
+
+/// Any error of the GPU worker library.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// Selecting the adapter or creating the device failed.
+    #[error(transparent)]
+    Context(#[from] crate::gpu::context::ContextError),
+    /// Running a job failed for a reason that is not the job's (the device, the machine).
+    #[error(transparent)]
+    Exec(#[from] crate::exec::ExecError),
+    /// A job or an input could not be read.
+    #[error(transparent)]
+    Job(#[from] crate::job::JobError),
+    /// A built-in kernel was asked for with wrong arguments.
+    #[error(transparent)]
+    Builtin(#[from] crate::kernels::BuiltinError),
+    /// The benchmark failed.
+    #[error(transparent)]
+    Bench(#[from] crate::bench::BenchError),
+    /// Writing an image failed.
+    #[error(transparent)]
+    Image(#[from] crate::image::ImageError),
+}

@@ -1,0 +1,642 @@
+//! The executor: validates a program, runs it on the GPU, reads the output back and computes its root.
+//!
+//! [`Executor::run`] returns an [`Outcome`]: the output and its root, or the canonical [`Failure`] of the
+//! job (DESIGN §3.8) when the job cannot run: invalid kernel, limits, timeout. Those are properties of the
+//! job, and every honest provider reports the same root for them. An `Err(ExecError)` is a problem of this
+//! machine (no adapter, a device lost twice in a row, out of memory, an unreadable input file): it has no
+//! canonical root and the provider should not commit.
+//!
+//! # Execution
+//!
+//! 1. [`validate`](crate::validate) checks the job (cached per kernel id: parse and interface).
+//! 2. The inputs are materialized (inline, generated with the blake3 XOF, or read from a file).
+//! 3. Pipelines come from the per-device [`KernelCache`], buffers from the [`BufferPool`]. Inputs are written
+//!    (zero-padded to 4 bytes), the output range is cleared, every pass's parameters are written at a
+//!    256-byte aligned offset of one uniform buffer; each pass gets its own bind group.
+//! 4. One command buffer: the passes, in order, then a copy of the output to a readback buffer.
+//! 5. The wait for the readback has a deadline ([`ExecConfig::timeout`]). Past it, the device is abandoned
+//!    (see [`GpuContext::abandon`]), a fresh one is created for the next job, and the job fails with
+//!    [`FailureReason::Timeout`].
+//! 6. A device lost during a job is recreated and the job retried once.
+//!
+//! Every wgpu call of a job runs inside error scopes (validation, out-of-memory, internal); wgpu errors are
+//! never panics.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::num::NonZeroU64;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use compute_primitives::failure::{failure_root, FailureReason};
+use compute_primitives::{KernelId, ResultRoot};
+use thiserror::Error;
+
+use crate::gpu::context::{AdapterSelector, ContextError, GpuContext};
+use crate::gpu::kernel::KernelCache;
+use crate::gpu::limits::ProtocolLimits;
+use crate::gpu::pool::{BufferKind, BufferPool, PoolStats};
+use crate::job::{Input, JobError, Program};
+use crate::validate::{self, bound_len, KernelInterface, Rejection};
+
+/// Alignment of each pass's parameters in the uniform buffer (`min_uniform_buffer_offset_alignment`).
+const PARAMS_ALIGN: u64 = 256;
+/// The wait for the GPU is sliced so that progress can be reported.
+const WAIT_SLICE: Duration = Duration::from_millis(100);
+
+/// Problems of this machine while running a job: no canonical result, do not commit.
+#[derive(Debug, Error)]
+pub enum ExecError {
+    /// No device could be created.
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    /// An input could not be read.
+    #[error(transparent)]
+    Input(#[from] JobError),
+    /// The device was lost, and lost again on the retry.
+    #[error("the GPU device was lost while running the job, twice: {0}")]
+    DeviceLost(String),
+    /// The GPU ran out of memory.
+    #[error("the GPU ran out of memory: {0}")]
+    OutOfMemory(String),
+    /// wgpu reported an internal error outside pipeline creation.
+    #[error("internal GPU error: {0}")]
+    Internal(String),
+    /// The output could not be read back.
+    #[error("reading the output back failed: {0}")]
+    Readback(String),
+}
+
+/// How the executor works.
+#[derive(Clone, Debug)]
+pub struct ExecConfig {
+    /// Which adapter to use.
+    pub adapter: AdapterSelector,
+    /// The longest a job's GPU work may take, from submission to the output being readable.
+    pub timeout: Duration,
+    /// The protocol's limits (keep [`ProtocolLimits::CANONICAL`] for chain jobs).
+    pub limits: ProtocolLimits,
+    /// The most bytes of free buffers kept for reuse.
+    pub max_pooled_bytes: u64,
+}
+
+impl Default for ExecConfig {
+    fn default() -> Self {
+        ExecConfig {
+            adapter: AdapterSelector::Auto,
+            timeout: Duration::from_secs(60),
+            limits: ProtocolLimits::CANONICAL,
+            max_pooled_bytes: 1 << 30,
+        }
+    }
+}
+
+/// Where the time of a job went.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timings {
+    /// Validation and materializing the inputs (generation, file reads).
+    pub prepare: Duration,
+    /// Pipelines, buffers, uploads, command recording and submission.
+    pub upload: Duration,
+    /// From submission until the output is mapped (the GPU work and the copy back).
+    pub execute: Duration,
+    /// Copying the mapped output out.
+    pub readback: Duration,
+    /// Computing the result root.
+    pub root: Duration,
+}
+
+impl Timings {
+    /// Time on the GPU path: upload, execution and readback (not preparation, not the root).
+    pub fn gpu_path(&self) -> Duration {
+        self.upload + self.execute + self.readback
+    }
+}
+
+/// A job that ran.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completed {
+    /// The output bytes.
+    pub output: Vec<u8>,
+    /// `blake3(output)`.
+    pub root: ResultRoot,
+    /// Where the time went.
+    pub timings: Timings,
+}
+
+/// A job that cannot run: its canonical failure.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The reason.
+    pub reason: FailureReason,
+    /// Details for people (not part of the root).
+    pub message: String,
+    /// [`failure_root`] of the reason.
+    pub root: ResultRoot,
+}
+
+impl Failure {
+    /// The failure of `reason`.
+    pub fn new(reason: FailureReason, message: impl Into<String>) -> Self {
+        Failure { reason, message: message.into(), root: failure_root(reason) }
+    }
+}
+
+impl From<Rejection> for Failure {
+    fn from(rejection: Rejection) -> Self {
+        Failure::new(rejection.reason, rejection.message)
+    }
+}
+
+/// The result of a job.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// It ran.
+    Completed(Completed),
+    /// It cannot run.
+    Failed(Failure),
+}
+
+impl Outcome {
+    /// The result root to commit to.
+    pub fn root(&self) -> ResultRoot {
+        match self {
+            Outcome::Completed(c) => c.root,
+            Outcome::Failed(f) => f.root,
+        }
+    }
+
+    /// The output, if the job ran.
+    pub fn output(&self) -> Option<&[u8]> {
+        match self {
+            Outcome::Completed(c) => Some(&c.output),
+            Outcome::Failed(_) => None,
+        }
+    }
+
+    /// The failure, if the job did not run.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Outcome::Completed(_) => None,
+            Outcome::Failed(f) => Some(f),
+        }
+    }
+}
+
+/// Counters, for tests and logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecStats {
+    /// Jobs run (completed or failed).
+    pub jobs: u64,
+    /// Devices created after the first (lost or abandoned).
+    pub device_recreations: u64,
+    /// Jobs that timed out.
+    pub timeouts: u64,
+}
+
+/// How the GPU part of a job ended.
+enum GpuEnd {
+    Output(Vec<u8>),
+    Rejected(Rejection),
+    TimedOut(Duration),
+    Lost(String),
+}
+
+/// Runs jobs on one device, reusing pipelines and buffers across them.
+pub struct Executor {
+    config: ExecConfig,
+    ctx: Option<GpuContext>,
+    adapter_name: String,
+    interfaces: BTreeMap<KernelId, Result<Arc<KernelInterface>, Rejection>>,
+    kernels: KernelCache,
+    pool: BufferPool,
+    stats: ExecStats,
+    wait_hook: Option<Box<dyn FnMut(Duration) + Send>>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("adapter", &self.adapter_name)
+            .field("config", &self.config)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+impl Executor {
+    /// An executor on the adapter the configuration selects.
+    pub fn new(config: ExecConfig) -> Result<Self, ExecError> {
+        let ctx = GpuContext::new(&config.adapter)?;
+        let adapter_name = ctx.info().name.clone();
+        Ok(Executor {
+            pool: BufferPool::new(config.max_pooled_bytes),
+            config,
+            ctx: Some(ctx),
+            adapter_name,
+            interfaces: BTreeMap::new(),
+            kernels: KernelCache::default(),
+            stats: ExecStats::default(),
+            wait_hook: None,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ExecConfig {
+        &self.config
+    }
+
+    /// Changes the GPU time limit of the next jobs.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.config.timeout = timeout;
+    }
+
+    /// Calls `hook` with the time waited so far, about every 100 ms while waiting for the GPU.
+    pub fn set_wait_hook(&mut self, hook: impl FnMut(Duration) + Send + 'static) {
+        self.wait_hook = Some(Box::new(hook));
+    }
+
+    /// The adapter's description (of the current device).
+    pub fn adapter_info(&self) -> Option<&wgpu::AdapterInfo> {
+        self.ctx.as_ref().map(GpuContext::info)
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> ExecStats {
+        self.stats
+    }
+
+    /// Buffer pool counters.
+    pub fn pool_stats(&self) -> PoolStats {
+        self.pool.stats()
+    }
+
+    /// Runs `program` and computes its root.
+    pub fn run(&mut self, program: &Program) -> Result<Outcome, ExecError> {
+        Ok(match self.run_unhashed(program)? {
+            Ok((output, mut timings)) => {
+                let start = Instant::now();
+                let root = crate::root::result_root(&output);
+                timings.root = start.elapsed();
+                Outcome::Completed(Completed { output, root, timings })
+            }
+            Err(failure) => Outcome::Failed(failure),
+        })
+    }
+
+    /// Runs `program` without computing the root: the output and the timings, or the job's failure.
+    pub fn run_unhashed(
+        &mut self,
+        program: &Program,
+    ) -> Result<Result<(Vec<u8>, Timings), Failure>, ExecError> {
+        self.stats.jobs += 1;
+        let start = Instant::now();
+        let limits = &self.config.limits;
+        let input_lens = program.inputs.iter().map(Input::len).collect::<Result<Vec<u64>, JobError>>()?;
+        if let Err(rejection) = validate::check_shape(program, &input_lens, limits) {
+            return Ok(Err(rejection.into()));
+        }
+        let kernel_id = compute_primitives::kernel_id(program.wgsl.as_bytes());
+        let iface = self
+            .interfaces
+            .entry(kernel_id)
+            .or_insert_with(|| validate::validate_wgsl(&program.wgsl).map(Arc::new))
+            .clone();
+        let iface = match iface {
+            Ok(iface) => iface,
+            Err(rejection) => return Ok(Err(rejection.into())),
+        };
+        if let Err(rejection) = validate::check_program(&iface, program, &input_lens, limits) {
+            return Ok(Err(rejection.into()));
+        }
+        let inputs =
+            program.inputs.iter().map(Input::materialize).collect::<Result<Vec<Cow<'_, [u8]>>, _>>()?;
+        let mut timings = Timings { prepare: start.elapsed(), ..Timings::default() };
+
+        let mut lost = String::new();
+        for _attempt in 0..2 {
+            self.ensure_device()?;
+            match self.execute(&iface, program, &inputs, &mut timings)? {
+                GpuEnd::Output(output) => return Ok(Ok((output, timings))),
+                GpuEnd::Rejected(rejection) => return Ok(Err(rejection.into())),
+                GpuEnd::TimedOut(waited) => {
+                    self.stats.timeouts += 1;
+                    self.abandon_device();
+                    return Ok(Err(Failure::new(
+                        FailureReason::Timeout,
+                        format!("the GPU work did not finish within {waited:.1?}; the device was recreated"),
+                    )));
+                }
+                GpuEnd::Lost(message) => {
+                    log::warn!("device lost during a job ({message}); recreating it and retrying once");
+                    lost = message;
+                    self.abandon_device();
+                }
+            }
+        }
+        Err(ExecError::DeviceLost(lost))
+    }
+
+    fn ensure_device(&mut self) -> Result<(), ExecError> {
+        if self.ctx.as_ref().is_some_and(GpuContext::is_lost) {
+            self.abandon_device();
+        }
+        if self.ctx.is_none() {
+            let ctx = GpuContext::new(&self.config.adapter)?;
+            log::info!("created a new device on {}", ctx.info().name);
+            self.adapter_name = ctx.info().name.clone();
+            self.ctx = Some(ctx);
+            self.stats.device_recreations += 1;
+        }
+        Ok(())
+    }
+
+    /// Destroys the device as a driver reset would, to test recovery: the next job must notice the loss,
+    /// create a new device and run normally.
+    #[doc(hidden)]
+    pub fn destroy_device_for_tests(&mut self) {
+        if let Some(ctx) = &self.ctx {
+            ctx.device().destroy();
+        }
+    }
+
+    /// Drops the device without waiting for it, and everything that belongs to it.
+    fn abandon_device(&mut self) {
+        self.kernels.clear();
+        self.pool.clear();
+        if let Some(ctx) = self.ctx.take() {
+            ctx.abandon();
+        }
+    }
+
+    fn execute(
+        &mut self,
+        iface: &KernelInterface,
+        program: &Program,
+        inputs: &[Cow<'_, [u8]>],
+        timings: &mut Timings,
+    ) -> Result<GpuEnd, ExecError> {
+        let Executor { ctx, kernels, pool, config, wait_hook, .. } = self;
+        let Some(ctx) = ctx.as_ref() else {
+            return Err(ExecError::Internal("no device".into()));
+        };
+        let device = ctx.device();
+        let queue = ctx.queue();
+        let start = Instant::now();
+
+        // Pipelines.
+        let scopes = ErrorScopes::push(device);
+        let kernel = kernels.get_or_create(device, iface, &program.wgsl);
+        let pipelines: Vec<wgpu::ComputePipeline> =
+            program.passes.iter().map(|pass| kernel.pipeline(device, &pass.entry_point)).collect();
+        let layout = kernel.bind_group_layout.clone();
+        let error = scopes.pop();
+        if let Some(lost) = lost_device(ctx, error.is_some()) {
+            kernels.evict(&iface.kernel_id);
+            return Ok(lost);
+        }
+        match error {
+            None => {}
+            Some(wgpu::Error::OutOfMemory { source }) => {
+                kernels.evict(&iface.kernel_id);
+                return Err(ExecError::OutOfMemory(source.to_string()));
+            }
+            Some(wgpu::Error::Validation { description, .. } | wgpu::Error::Internal { description, .. }) => {
+                kernels.evict(&iface.kernel_id);
+                return Ok(GpuEnd::Rejected(Rejection::new(FailureReason::PipelineRejected, description)));
+            }
+        }
+
+        // Buffers, bind groups, commands.
+        let scopes = ErrorScopes::push(device);
+        let mut taken: Vec<(BufferKind, wgpu::Buffer)> = Vec::new();
+        let mut bindings: Vec<(wgpu::Buffer, u64, u64)> = Vec::new(); // buffer, offset, size
+        for data in inputs {
+            let size = bound_len(data.len() as u64);
+            let buffer = pool.take(device, BufferKind::Input, size);
+            upload(queue, &buffer, data);
+            bindings.push((buffer.clone(), 0, size));
+            taken.push((BufferKind::Input, buffer));
+        }
+        let out_size = bound_len(program.output_len);
+        let output = pool.take(device, BufferKind::Output, out_size);
+        bindings.push((output.clone(), 0, out_size));
+        taken.push((BufferKind::Output, output.clone()));
+        let params = if iface.has_params {
+            let stride = program.passes.iter().map(|p| bound_len(p.params.len() as u64)).max().unwrap_or(4);
+            let stride = stride.div_ceil(PARAMS_ALIGN) * PARAMS_ALIGN;
+            let buffer = pool.take(device, BufferKind::Params, stride * program.passes.len() as u64);
+            for (i, pass) in program.passes.iter().enumerate() {
+                queue.write_buffer(&buffer, i as u64 * stride, &padded(&pass.params));
+            }
+            taken.push((BufferKind::Params, buffer.clone()));
+            Some((buffer, stride))
+        } else {
+            None
+        };
+        let readback = pool.take(device, BufferKind::Readback, out_size);
+        taken.push((BufferKind::Readback, readback.clone()));
+
+        let bind_groups: Vec<wgpu::BindGroup> = program
+            .passes
+            .iter()
+            .enumerate()
+            .map(|(i, pass)| {
+                let mut entries: Vec<wgpu::BindGroupEntry<'_>> = bindings
+                    .iter()
+                    .enumerate()
+                    .map(|(binding, (buffer, offset, size))| entry(binding as u32, buffer, *offset, *size))
+                    .collect();
+                if let Some((buffer, stride)) = &params {
+                    let size = bound_len(pass.params.len() as u64);
+                    entries.push(entry(bindings.len() as u32, buffer, i as u64 * stride, size));
+                }
+                device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("gpu-worker pass"),
+                    layout: &layout,
+                    entries: &entries,
+                })
+            })
+            .collect();
+
+        let mut encoder =
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("gpu-worker job") });
+        encoder.clear_buffer(&output, 0, Some(out_size));
+        {
+            let mut cpass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("gpu-worker"),
+                timestamp_writes: None,
+            });
+            for ((pass, pipeline), bind_group) in program.passes.iter().zip(&pipelines).zip(&bind_groups) {
+                cpass.set_pipeline(pipeline);
+                cpass.set_bind_group(0, bind_group, &[]);
+                let [x, y, z] = pass.workgroups;
+                cpass.dispatch_workgroups(x, y, z);
+            }
+        }
+        encoder.copy_buffer_to_buffer(&output, 0, &readback, 0, Some(out_size));
+        let commands = encoder.finish();
+        let error = scopes.pop();
+        if let Some(lost) = lost_device(ctx, error.is_some()) {
+            return Ok(lost);
+        }
+        match error {
+            None => {}
+            Some(wgpu::Error::OutOfMemory { source }) => {
+                return Err(ExecError::OutOfMemory(source.to_string()))
+            }
+            Some(wgpu::Error::Validation { description, .. }) => {
+                // The checks of `validate` should have caught this; the job is still at fault.
+                return Ok(GpuEnd::Rejected(Rejection::new(FailureReason::BindingMismatch, description)));
+            }
+            Some(wgpu::Error::Internal { description, .. }) => return Err(ExecError::Internal(description)),
+        }
+        let submission = queue.submit([commands]);
+        timings.upload = start.elapsed();
+
+        // Wait, with a deadline.
+        let start = Instant::now();
+        let (sender, receiver) = mpsc::channel();
+        readback.slice(..out_size).map_async(wgpu::MapMode::Read, move |result| {
+            // The receiver is gone only if the job was abandoned.
+            let _ = sender.send(result);
+        });
+        let deadline = start + config.timeout;
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(GpuEnd::TimedOut(now - start));
+            }
+            let slice = (deadline - now).min(WAIT_SLICE);
+            match device.poll(wgpu::PollType::Wait {
+                submission_index: Some(submission.clone()),
+                timeout: Some(slice),
+            }) {
+                Ok(_) => break,
+                Err(wgpu::PollError::Timeout) => {
+                    if ctx.is_lost() {
+                        return Ok(GpuEnd::Lost(ctx.lost_message().unwrap_or_default()));
+                    }
+                    if let Some(hook) = wait_hook.as_mut() {
+                        hook(start.elapsed());
+                    }
+                }
+                // The submission never happened: wgpu drops submissions to a lost device.
+                Err(e @ wgpu::PollError::WrongSubmissionIndex(..)) => {
+                    return Ok(GpuEnd::Lost(ctx.lost_message().unwrap_or_else(|| e.to_string())));
+                }
+            }
+        }
+        if ctx.is_lost() {
+            return Ok(GpuEnd::Lost(ctx.lost_message().unwrap_or_default()));
+        }
+        let mapped = match receiver.try_recv() {
+            Ok(result) => result,
+            Err(_) => {
+                // The callback runs inside `poll`; one more poll if it has not yet.
+                let _ = device.poll(wgpu::PollType::Poll);
+                receiver.try_recv().map_err(|_| ExecError::Readback("the output was not mapped".into()))?
+            }
+        };
+        if let Err(e) = mapped {
+            if ctx.is_lost() {
+                return Ok(GpuEnd::Lost(ctx.lost_message().unwrap_or_default()));
+            }
+            return Err(ExecError::Readback(e.to_string()));
+        }
+        timings.execute = start.elapsed();
+
+        let start = Instant::now();
+        let output_len =
+            usize::try_from(program.output_len).map_err(|e| ExecError::Readback(e.to_string()))?;
+        let bytes = {
+            let view = readback
+                .slice(..out_size)
+                .get_mapped_range()
+                .map_err(|e| ExecError::Readback(e.to_string()))?;
+            view[..output_len].to_vec()
+        };
+        readback.unmap();
+        timings.readback = start.elapsed();
+
+        for error in ctx.take_uncaptured_errors() {
+            log::warn!("uncaptured GPU error during a job: {error}");
+        }
+        drop(bind_groups);
+        for (kind, buffer) in taken {
+            pool.give(kind, buffer);
+        }
+        Ok(GpuEnd::Output(bytes))
+    }
+}
+
+/// `Some(GpuEnd::Lost)` if the device is lost. wgpu reports a loss through the device-lost callback, which
+/// may only run at the next poll: when `errors` (wgpu just reported an error, which a lost device causes
+/// too), poll once first, so that a lost device is not mistaken for a fault of the job.
+fn lost_device(ctx: &GpuContext, errors: bool) -> Option<GpuEnd> {
+    if errors && !ctx.is_lost() {
+        let _ = ctx.device().poll(wgpu::PollType::Poll);
+    }
+    ctx.is_lost().then(|| GpuEnd::Lost(ctx.lost_message().unwrap_or_default()))
+}
+
+fn entry(binding: u32, buffer: &wgpu::Buffer, offset: u64, size: u64) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer,
+            offset,
+            size: NonZeroU64::new(size),
+        }),
+    }
+}
+
+/// `data` zero-padded to its bound length.
+fn padded(data: &[u8]) -> Cow<'_, [u8]> {
+    let len = bound_len(data.len() as u64) as usize;
+    if len == data.len() {
+        Cow::Borrowed(data)
+    } else {
+        let mut v = data.to_vec();
+        v.resize(len, 0);
+        Cow::Owned(v)
+    }
+}
+
+/// Writes `data` at the start of `buffer`, zero-padded to its bound length, without copying the aligned part.
+fn upload(queue: &wgpu::Queue, buffer: &wgpu::Buffer, data: &[u8]) {
+    let aligned = data.len() / 4 * 4;
+    if aligned > 0 {
+        queue.write_buffer(buffer, 0, &data[..aligned]);
+    }
+    if aligned < data.len() || data.is_empty() {
+        let mut tail = [0u8; 4];
+        tail[..data.len() - aligned].copy_from_slice(&data[aligned..]);
+        queue.write_buffer(buffer, aligned as u64, &tail);
+    }
+}
+
+/// Validation, out-of-memory and internal error scopes, popped together.
+struct ErrorScopes {
+    validation: wgpu::ErrorScopeGuard,
+    out_of_memory: wgpu::ErrorScopeGuard,
+    internal: wgpu::ErrorScopeGuard,
+}
+
+impl ErrorScopes {
+    fn push(device: &wgpu::Device) -> Self {
+        let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out_of_memory = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let internal = device.push_error_scope(wgpu::ErrorFilter::Internal);
+        ErrorScopes { validation, out_of_memory, internal }
+    }
+
+    /// The first error caught, innermost scope first.
+    fn pop(self) -> Option<wgpu::Error> {
+        let ErrorScopes { validation, out_of_memory, internal } = self;
+        let internal = futures::executor::block_on(internal.pop());
+        let out_of_memory = futures::executor::block_on(out_of_memory.pop());
+        let validation = futures::executor::block_on(validation.pop());
+        out_of_memory.or(validation).or(internal)
+    }
+}

@@ -1,0 +1,157 @@
+//! PNG output for image kernels, so that a user can look at what a job computed.
+//!
+//! An output of 8-bit pixels (rows possibly padded, as `conv2d` writes them) is written as 8-bit grey. An
+//! output of `width × height` u32 values (the Mandelbrot set's iteration counts) is mapped through a colour
+//! ramp: the largest value is black (for the Mandelbrot set: the points inside), the others go from dark
+//! blue to white with the square root of value ÷ (largest non-maximal value).
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+use thiserror::Error;
+
+/// Errors writing an image.
+#[derive(Debug, Error)]
+pub enum ImageError {
+    /// The output does not have the size of the image.
+    #[error("an output of {len} bytes is not a {width}x{height} image of u8 or u32 pixels")]
+    Size {
+        /// Output length.
+        len: usize,
+        /// Requested width.
+        width: u32,
+        /// Requested height.
+        height: u32,
+    },
+    /// The PNG encoder failed.
+    #[error("writing {path}: {source}")]
+    Png {
+        /// The file.
+        path: String,
+        /// The encoder's error.
+        #[source]
+        source: png::EncodingError,
+    },
+    /// The file could not be created.
+    #[error("creating {path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// How the output holds its pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PixelFormat {
+    /// One byte per pixel, rows of `stride` bytes.
+    Gray8 {
+        /// Bytes per row (at least the width).
+        stride: usize,
+    },
+    /// One little-endian u32 per pixel, rows of `width` values.
+    U32,
+}
+
+impl PixelFormat {
+    /// The format of an output of `len` bytes holding a `width × height` image: bytes (rows of `width`, or
+    /// padded to 4 bytes), else u32 values.
+    pub fn guess(len: usize, width: u32, height: u32) -> Option<Self> {
+        let (w, h) = (width as usize, height as usize);
+        if len == w * h {
+            Some(PixelFormat::Gray8 { stride: w })
+        } else if len == w.div_ceil(4) * 4 * h {
+            Some(PixelFormat::Gray8 { stride: w.div_ceil(4) * 4 })
+        } else if len == 4 * w * h {
+            Some(PixelFormat::U32)
+        } else {
+            None
+        }
+    }
+}
+
+/// Parses `WxH`.
+pub fn parse_size(s: &str) -> Option<(u32, u32)> {
+    let (w, h) = s.split_once(['x', 'X'])?;
+    Some((w.parse().ok()?, h.parse().ok()?))
+}
+
+fn ramp(t: f64) -> [u8; 3] {
+    // Dark blue → orange → white.
+    let t = t.clamp(0.0, 1.0);
+    let r = (255.0 * (2.0 * t).min(1.0)) as u8;
+    let g = (255.0 * t.powf(1.2)) as u8;
+    let b = (255.0 * (0.35 + 0.65 * (2.0 * t - 1.0).max(0.0)).min(1.0) * (1.0 - 0.6 * (1.0 - t))) as u8;
+    [r, g, b]
+}
+
+/// RGB pixels of an output of u32 values (see the module documentation).
+pub fn colorize(values: &[u32]) -> Vec<u8> {
+    let max = values.iter().copied().max().unwrap_or(0);
+    let top = values.iter().copied().filter(|&v| v != max).max().unwrap_or(max).max(1);
+    values
+        .iter()
+        .flat_map(|&v| if v == max { [0, 0, 0] } else { ramp((f64::from(v) / f64::from(top)).sqrt()) })
+        .collect()
+}
+
+/// Writes `output` as a `width × height` PNG at `path`; `format` is guessed from the length when `None`.
+pub fn write_png(
+    path: &Path,
+    output: &[u8],
+    width: u32,
+    height: u32,
+    format: Option<PixelFormat>,
+) -> Result<(), ImageError> {
+    let (w, h) = (width as usize, height as usize);
+    let size_error = || ImageError::Size { len: output.len(), width, height };
+    let (color, data) = match format.or_else(|| PixelFormat::guess(output.len(), width, height)) {
+        Some(PixelFormat::Gray8 { stride }) if stride >= w && output.len() >= stride * h => (
+            png::ColorType::Grayscale,
+            output.chunks(stride.max(1)).take(h).flat_map(|row| &row[..w]).copied().collect(),
+        ),
+        Some(PixelFormat::U32) if output.len() == 4 * w * h => {
+            (png::ColorType::Rgb, colorize(&crate::reference::words(output)))
+        }
+        _ => return Err(size_error()),
+    };
+    let name = path.display().to_string();
+    let file = File::create(path).map_err(|source| ImageError::Io { path: name.clone(), source })?;
+    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    let png_error = |source| ImageError::Png { path: name.clone(), source };
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    writer.write_image_data(&data).map_err(png_error)?;
+    writer.finish().map_err(png_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sizes() {
+        assert_eq!(parse_size("640x480"), Some((640, 480)));
+        assert_eq!(parse_size("640"), None);
+    }
+
+    #[test]
+    fn writes_a_png_of_u32_pixels() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.png");
+        let values: Vec<u8> = (0..12u32).flat_map(|v| v.to_le_bytes()).collect();
+        write_png(&path, &values, 4, 3, None).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG");
+        assert!(matches!(write_png(&path, &values, 5, 3, None), Err(ImageError::Size { .. })));
+        // 8-bit pixels in rows padded to 4 bytes.
+        write_png(&path, &[1, 2, 3, 0, 4, 5, 6, 0], 3, 2, None).unwrap();
+        assert_eq!(PixelFormat::guess(8, 3, 2), Some(PixelFormat::Gray8 { stride: 4 }));
+        // The maximum is black.
+        assert_eq!(&colorize(&[1, 5])[3..], &[0, 0, 0]);
+    }
+}

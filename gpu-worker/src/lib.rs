@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+
+pub mod bench;
+pub mod commands;
+pub mod error;
+pub mod exec;
+pub mod gpu;
+pub mod image;
+pub mod job;
+pub mod kernels;
+pub mod reference;
+pub mod root;
+pub mod validate;
+
+pub use error::Error;
+pub use exec::{Completed, ExecConfig, ExecError, Executor, Failure, Outcome, Timings};
+pub use gpu::context::{AdapterSelector, AdapterSummary, GpuContext};
+pub use gpu::limits::ProtocolLimits;
+pub use job::{Input, Job, Pass, Program};
+pub use kernels::Builtin;

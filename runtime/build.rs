@@ -2,5 +2,14 @@
 
 fn main() {
     #[cfg(feature = "std")]
-    substrate_wasm_builder::WasmBuilder::build_using_defaults();
+    {
+        // The Wasm is built by a nested cargo inside the target directory. When that directory lives outside
+        // the checkout (CI keeps one in ~/.cache), the nested build must be told where our Cargo.lock is, or it
+        // resolves dependencies afresh. Only this build script sets it: dependencies that build their own
+        // Wasm (test runtimes of the benchmarking CLI) must keep looking in their own packages.
+        if let Some(workspace) = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent() {
+            std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+        }
+        substrate_wasm_builder::WasmBuilder::build_using_defaults();
+    }
 }

@@ -12,9 +12,8 @@ use frame_benchmarking_cli::{
 use sc_cli::SubstrateCli;
 use sc_client_api::{BlockBackend, UsageProvider};
 use sc_service::PartialComponents;
-use sp_api::ProvideRuntimeApi;
+use sp_api::{Core, ProvideRuntimeApi};
 use sp_consensus_babe::digests::{PreDigest, SecondaryPlainPreDigest};
-use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::HashingFor, DigestItem, OpaqueExtrinsic};
 
@@ -51,7 +50,7 @@ impl Signer {
             transaction_version: version.transaction_version,
         };
         let signed = extrinsic::signed_extrinsic(call, &Sr25519Keyring::Alice.pair(), nonce, context);
-        OpaqueExtrinsic::from_bytes(&signed.encode())
+        OpaqueExtrinsic::try_from_encoded_extrinsic(&signed.encode())
             .map_err(|_| "a signed extrinsic encodes as an opaque one")
     }
 }

@@ -17,7 +17,7 @@ use sp_inherents::CreateInherentDataProviders;
 pub type HostFunctions = sp_io::SubstrateHostFunctions;
 /// Host functions the runtime may call; benchmarking adds its own.
 #[cfg(feature = "runtime-benchmarks")]
-pub type HostFunctions = (sp_io::SubstrateHostFunctions, frame_benchmarking_cli::benchmarking::HostFunctions);
+pub type HostFunctions = (sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
 
 /// The client of a full node.
 pub type FullClient = sc_service::TFullClient<Block, RuntimeApi, sc_executor::WasmExecutor<HostFunctions>>;

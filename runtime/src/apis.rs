@@ -243,7 +243,7 @@ impl_runtime_apis! {
             use baseline::Pallet as BaselineBench;
 
             let mut list = Vec::<BenchmarkList>::new();
-            crate::benchmarks::list_benchmarks!(list, extra);
+            list_benchmarks!(list, extra);
 
             let storage_info = crate::AllPalletsWithSystem::storage_info();
             (list, storage_info)
@@ -262,11 +262,11 @@ impl_runtime_apis! {
             impl baseline::Config for Runtime {}
 
             let whitelist: Vec<TrackedStorageKey> =
-                frame_support::traits::WhitelistedStorageKeys::whitelisted_storage_keys();
+                <crate::AllPalletsWithSystem as frame_support::traits::WhitelistedStorageKeys>::whitelisted_storage_keys();
 
             let mut batches = Vec::<BenchmarkBatch>::new();
             let params = (&config, &whitelist);
-            crate::benchmarks::add_benchmarks!(params, batches);
+            add_benchmarks!(params, batches);
 
             Ok(batches)
         }

@@ -3,8 +3,8 @@
 frame_benchmarking::define_benchmarks!(
     [frame_benchmarking::baseline, BaselineBench::<Runtime>]
     [frame_system, SystemBench::<Runtime>]
-    [pallet_balances, Balances]
-    [pallet_timestamp, Timestamp]
-    [pallet_sudo, Sudo]
-    [pallet_compute_staking, ComputeStaking]
+    [pallet_balances, crate::Balances]
+    [pallet_timestamp, crate::Timestamp]
+    [pallet_sudo, crate::Sudo]
+    [pallet_compute_staking, crate::ComputeStaking]
 );

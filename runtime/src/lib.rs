@@ -17,9 +17,11 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
-pub mod apis;
+// Declared before `apis`: the benchmark list is a textually scoped macro that `apis` invokes.
 #[cfg(feature = "runtime-benchmarks")]
+#[macro_use]
 mod benchmarks;
+pub mod apis;
 pub mod configs;
 #[cfg(feature = "std")]
 pub mod extrinsic;

@@ -16,9 +16,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use crate::{
-    AccountId, Babe, DAYS, HOURS, MILLI_UNIT, UNIT, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
-    RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System,
-    EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, MILLI_SECS_PER_BLOCK, SLOT_DURATION, SS58_PREFIX, VERSION,
+    AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
+    RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, DAYS,
+    EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, HOURS, MILLI_SECS_PER_BLOCK, MILLI_UNIT, SLOT_DURATION,
+    SS58_PREFIX, UNIT, VERSION,
 };
 
 /// Share of a block's weight that normal (non-operational) transactions may use.

@@ -5,8 +5,8 @@
 mod common;
 
 use compute_runtime::{
-    extrinsic::signed_extrinsic, Balances, ComputeStaking, Executive, Runtime, RuntimeCall, RuntimeHoldReason,
-    UNIT,
+    extrinsic::signed_extrinsic, Balances, ComputeStaking, Executive, Runtime, RuntimeCall,
+    RuntimeHoldReason, UNIT,
 };
 use frame_support::traits::fungible::InspectHold;
 use pallet_compute_staking::types::{GpuBackend, ProviderProfile};
@@ -41,20 +41,31 @@ fn provider_registers_and_is_delegated_to_through_the_runtime() {
             commission: Perbill::from_percent(10),
             bond: 2_000 * UNIT,
         });
-        Executive::apply_extrinsic(signed_extrinsic(register, &provider.pair(), 0, common::signing_context()))
-            .expect("valid")
-            .expect("registered");
+        Executive::apply_extrinsic(signed_extrinsic(
+            register,
+            &provider.pair(),
+            0,
+            common::signing_context(),
+        ))
+        .expect("valid")
+        .expect("registered");
         let delegate = RuntimeCall::ComputeStaking(pallet_compute_staking::Call::delegate {
             provider: provider_id.clone(),
             amount: 500 * UNIT,
         });
-        Executive::apply_extrinsic(signed_extrinsic(delegate, &delegator.pair(), 0, common::signing_context()))
-            .expect("valid")
-            .expect("delegated");
+        Executive::apply_extrinsic(signed_extrinsic(
+            delegate,
+            &delegator.pair(),
+            0,
+            common::signing_context(),
+        ))
+        .expect("valid")
+        .expect("delegated");
         common::finish_block();
 
         let bond_reason = RuntimeHoldReason::ComputeStaking(pallet_compute_staking::HoldReason::ProviderBond);
-        let delegation_reason = RuntimeHoldReason::ComputeStaking(pallet_compute_staking::HoldReason::Delegation);
+        let delegation_reason =
+            RuntimeHoldReason::ComputeStaking(pallet_compute_staking::HoldReason::Delegation);
         assert_eq!(Balances::balance_on_hold(&bond_reason, &pool), 2_000 * UNIT);
         assert_eq!(Balances::balance_on_hold(&delegation_reason, &pool), 500 * UNIT);
         assert!(

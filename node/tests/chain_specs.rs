@@ -70,7 +70,12 @@ fn first_difference(path: &str, expected: &Value, actual: &Value) -> Option<Stri
 /// The runtime version and metadata a node reports at genesis.
 fn runtime_identity(node: &Node) -> (Value, Value) {
     let genesis = node.rpc("chain_getBlockHash", json!([0]));
-    let version = node.rpc("state_getRuntimeVersion", json!([genesis]));
+    let mut version = node.rpc("state_getRuntimeVersion", json!([genesis]));
+    // A Wasm blob lists its APIs in a linker section whose order follows codegen-unit order, which is
+    // not stable across builds; the set of (api id, version) pairs is what identifies the runtime.
+    if let Some(Value::Array(apis)) = version.get_mut("apis") {
+        apis.sort_by_key(|api| api.to_string());
+    }
     let metadata = node.rpc("state_getMetadata", json!([genesis]));
     (version, metadata)
 }

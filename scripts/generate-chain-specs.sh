@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 echo "[chain-specs] building the node (release)"
-cargo build --release -p compute-node
+./scripts/build.sh
 node_bin="$target_dir/release/compute-node"
 
 for chain in dev local; do

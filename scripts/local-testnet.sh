@@ -14,7 +14,7 @@ spec="chain-specs/local-raw.json"
 
 if [ ! -x "$node_bin" ]; then
   echo "[testnet] building the node (release)"
-  cargo build --release -p compute-node
+  ./scripts/build.sh
 fi
 mkdir -p "$work"
 

@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-echo "[run-dev] building the node (release; about 30 minutes the first time)"
-cargo build --release -p compute-node
+./scripts/build.sh
 echo "[run-dev] starting a development chain; Ctrl-C to stop"
 exec "${CARGO_TARGET_DIR:-target}/release/compute-node" --dev --tmp --rpc-cors all "$@"

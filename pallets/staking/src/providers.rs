@@ -109,8 +109,10 @@ impl<T: Config> Pallet<T> {
             JobOutcome::Completed { work_units } => Self::record_work(provider, work_units),
             JobOutcome::WrongResult | JobOutcome::MissedDeadline => {
                 if let Some(mut info) = Providers::<T>::get(provider) {
-                    let window_start = now.saturating_sub(T::FaultWindow::get());
-                    info.recent_faults.retain(|at| *at > window_start);
+                    // A fault counts while `at + FaultWindow > now`. (Comparing with `now - FaultWindow`
+                    // would saturate at zero early in the chain and forget faults recorded at block 0.)
+                    let window = T::FaultWindow::get();
+                    info.recent_faults.retain(|at| at.saturating_add(window) > now);
                     if info.recent_faults.is_full() {
                         // Already at the limit (chilled): keep the most recent faults.
                         info.recent_faults.remove(0);

@@ -95,3 +95,16 @@ fn reputation_outlives_the_registration() {
         assert_eq!(Reputations::<Test>::get(acc(P1)).wrong_results, 1);
     });
 }
+
+#[test]
+fn faults_in_the_first_blocks_of_the_chain_count() {
+    ExtBuilder::default().build_and_execute(|| {
+        register(P1, MIN_BOND);
+        // Genesis-time faults (block 0) are inside the window too: nothing saturates them away.
+        set_block(0);
+        for _ in 0..3 {
+            Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+        }
+        assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
+    });
+}

@@ -94,6 +94,8 @@ impl<T: Config> Pallet<T> {
             slots_taken: 0,
             position: None,
             recent_faults: Default::default(),
+            registered_at: Self::now(),
+            pool_earnings: Zero::zero(),
         };
         Self::place(&who, &mut info, pool.active_stake());
         Providers::<T>::insert(&who, info);

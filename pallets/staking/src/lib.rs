@@ -14,6 +14,7 @@ mod pool;
 mod providers;
 mod sampling;
 pub mod types;
+mod views;
 pub mod weights;
 
 #[cfg(test)]
@@ -24,6 +25,7 @@ mod tests;
 pub use pool::{INITIAL_SHARES_PER_PLANCK, MAX_SHARE_DILUTION};
 pub use sampling::{MAX_LEVEL, SAMPLE_DOMAIN};
 pub use types::*;
+pub use views::ProviderStats;
 pub use weights::WeightInfo;
 
 /// Log target of the pallet.
@@ -433,6 +435,38 @@ pub mod pallet {
         Inconsistent,
         /// The provider has nothing slashable.
         NothingToSlash,
+    }
+
+    /// Providers registered at genesis, for development, test and benchmark chains.
+    #[pallet::genesis_config]
+    #[derive(frame_support::DefaultNoBound)]
+    pub struct GenesisConfig<T: Config> {
+        /// `(account, bond, vram_mib, max_concurrent_jobs, ask)`. Each registers as `register_provider`
+        /// would, from its free balance, with no commission, a Vulkan backend, determinism class zero,
+        /// GPU name `genesis`, endpoint `http://127.0.0.1:8040`.
+        pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, u32, u32, BalanceOf<T>)>,
+    }
+
+    #[pallet::genesis_build]
+    impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+        fn build(&self) {
+            for (who, bond, vram_mib, max_concurrent_jobs, ask) in &self.providers {
+                let profile = ProviderProfile::<T> {
+                    gpu_name: BoundedVec::truncate_from(b"genesis".to_vec()),
+                    vendor: BoundedVec::truncate_from(b"genesis".to_vec()),
+                    backend: GpuBackend::Vulkan,
+                    vram_mib: *vram_mib,
+                    benchmark_score: 0,
+                    determinism_class: compute_primitives::DeterminismClass([0; 16]),
+                    max_concurrent_jobs: *max_concurrent_jobs,
+                    ask: *ask,
+                    endpoint: BoundedVec::truncate_from(b"http://127.0.0.1:8040".to_vec()),
+                };
+                if let Err(e) = Pallet::<T>::do_register(who.clone(), profile, Perbill::zero(), *bond) {
+                    panic!("genesis provider {who:?} cannot register: {e:?}");
+                }
+            }
+        }
     }
 
     #[pallet::hooks]

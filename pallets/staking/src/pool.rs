@@ -201,6 +201,12 @@ impl<T: Config> Pallet<T> {
         pool.delegated = new_delegated;
         Self::after_stake_change(provider, &pool);
         Pools::<T>::insert(provider, pool);
+        Providers::<T>::mutate(provider, |maybe| {
+            if let Some(info) = maybe {
+                info.pool_earnings =
+                    info.pool_earnings.saturating_add(to_bond).saturating_add(to_delegators);
+            }
+        });
         Reputations::<T>::mutate(provider, |r| r.total_earned = r.total_earned.saturating_add(amount));
         Ok(RewardSplit { commission, to_bond, to_delegators })
     }

@@ -140,6 +140,10 @@ pub struct ProviderInfo<T: Config> {
     pub position: Option<ActivePosition>,
     /// Blocks of the faults within the current `FaultWindow`, oldest first.
     pub recent_faults: BoundedVec<BlockNumberFor<T>, T::MaxFaults>,
+    /// Block of registration: the start of the record behind the estimated yield.
+    pub registered_at: BlockNumberFor<T>,
+    /// Rewards that went to the pool (self-bond and delegators, after commission) since registration.
+    pub pool_earnings: BalanceOf<T>,
 }
 
 /// Tokens of a provider's self-bond on their way out.

@@ -35,6 +35,7 @@ mod slots;
 mod unbond;
 mod undelegate;
 mod update_profile;
+mod views;
 mod withdraw_delegation;
 mod withdraw_unbonded;
 

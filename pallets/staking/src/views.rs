@@ -1,0 +1,114 @@
+//! Read-only views for the runtime API: a provider's record with an estimated yield, and the asks of the
+//! providers that could take a job. They iterate storage without a bound, so they are for runtime API
+//! calls (off-chain reads), never for dispatchables or hooks.
+
+use crate::{pallet::*, types::*};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use compute_primitives::DeterminismClass;
+use frame_system::pallet_prelude::BlockNumberFor;
+use scale_info::TypeInfo;
+use sp_runtime::{
+    traits::{Saturating, UniqueSaturatedInto, Zero},
+    Perbill,
+};
+
+/// A provider's public record, as `ComputeApi::provider_stats` returns it.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct ProviderStats<Balance, BlockNumber> {
+    /// Whether it takes new jobs (false when chilled).
+    pub active: bool,
+    /// Why it is chilled, when it is.
+    pub chilled_because: Option<ChillReason>,
+    /// Active self-bond.
+    pub bond: Balance,
+    /// Active delegated stake (the value of all shares).
+    pub delegated: Balance,
+    /// Share of every reward kept by the provider.
+    pub commission: Perbill,
+    /// Least reward per replica it accepts.
+    pub ask: Balance,
+    /// GPU memory in MiB.
+    pub vram_mib: u32,
+    /// Capacity slots and those in use.
+    pub max_concurrent_jobs: u32,
+    /// Capacity slots in use.
+    pub slots_taken: u32,
+    /// Block of registration.
+    pub registered_at: BlockNumber,
+    /// Rewards that went to the pool (bond and delegators, after commission) since registration.
+    pub pool_earnings: Balance,
+    /// Counters kept across registrations: jobs completed, wrong, missed, slashed and earned.
+    pub reputation: Reputation<Balance>,
+    /// What a staked token has earned per year since registration: `pool_earnings × blocks_per_year /
+    /// (blocks since registration × active stake)`, saturating at 100%. A delegator's yield is this rate,
+    /// the commission being already deducted; it says nothing about future slashes.
+    pub estimated_annual_yield: Perbill,
+}
+
+impl<T: Config> Pallet<T> {
+    /// The record of `provider`, with an estimated annual yield for `blocks_per_year` blocks a year.
+    pub fn provider_stats(
+        provider: &T::AccountId,
+        blocks_per_year: u32,
+    ) -> Option<ProviderStats<BalanceOf<T>, BlockNumberFor<T>>> {
+        let info = Providers::<T>::get(provider)?;
+        let pool = Pools::<T>::get(provider).unwrap_or_default();
+        let stake = pool.active_stake();
+        let age: u128 = frame_system::Pallet::<T>::block_number()
+            .saturating_sub(info.registered_at)
+            .unique_saturated_into();
+        let estimated_annual_yield = if age == 0 || stake.is_zero() {
+            Perbill::zero()
+        } else {
+            let earned: u128 = info.pool_earnings.unique_saturated_into();
+            let per_year = earned.saturating_mul(blocks_per_year.into()) / age;
+            Perbill::from_rational(per_year, stake.unique_saturated_into())
+        };
+        let chilled_because = match info.status {
+            ProviderStatus::Active => None,
+            ProviderStatus::Chilled(reason) => Some(reason),
+        };
+        Some(ProviderStats {
+            active: chilled_because.is_none(),
+            chilled_because,
+            bond: pool.bond,
+            delegated: pool.delegated,
+            commission: info.commission,
+            ask: info.profile.ask,
+            vram_mib: info.profile.vram_mib,
+            max_concurrent_jobs: info.profile.max_concurrent_jobs,
+            slots_taken: info.slots_taken,
+            registered_at: info.registered_at,
+            pool_earnings: info.pool_earnings,
+            reputation: Reputations::<T>::get(provider),
+            estimated_annual_yield,
+        })
+    }
+
+    /// The least offer per replica at which `count` active providers with at least `min_vram_mib` of
+    /// memory, of `determinism_class` when given, and with a free slot would take a job: the `count`-th
+    /// smallest of their asks. `Err(eligible)` when fewer than `count` such providers exist.
+    pub fn quote_offer(
+        count: u32,
+        min_vram_mib: u32,
+        determinism_class: Option<DeterminismClass>,
+    ) -> Result<BalanceOf<T>, u32> {
+        let mut asks: Vec<BalanceOf<T>> = Providers::<T>::iter_values()
+            .filter(|info| {
+                info.status == ProviderStatus::Active
+                    && info.profile.vram_mib >= min_vram_mib
+                    && determinism_class.is_none_or(|class| class == info.profile.determinism_class)
+                    && info.slots_taken < info.profile.max_concurrent_jobs
+            })
+            .map(|info| info.profile.ask)
+            .collect();
+        let eligible = asks.len() as u32;
+        let nth = count.checked_sub(1).ok_or(eligible)? as usize;
+        if nth >= asks.len() {
+            return Err(eligible);
+        }
+        let (_, ask, _) = asks.select_nth_unstable(nth);
+        Ok(*ask)
+    }
+}

@@ -7,8 +7,12 @@ fn main() {
         // the checkout (CI keeps one in ~/.cache), the nested build must be told where our Cargo.lock is, or it
         // resolves dependencies afresh. Only this build script sets it: dependencies that build their own
         // Wasm (test runtimes of the benchmarking CLI) must keep looking in their own packages.
-        if let Some(workspace) = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent() {
-            std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+        // Read when the script runs, not when it is compiled: a compiled build script is reused by
+        // checkouts at other paths that share the target directory.
+        if let Some(manifest_dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
+            if let Some(workspace) = std::path::Path::new(&manifest_dir).parent() {
+                std::env::set_var("WASM_BUILD_WORKSPACE_HINT", workspace);
+            }
         }
         substrate_wasm_builder::WasmBuilder::build_using_defaults();
     }

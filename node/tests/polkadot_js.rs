@@ -38,3 +38,9 @@ fn polkadot_js_transfers_and_sees_it_finalized() {
     let node = Node::start_dev(NodeOptions::default());
     run_script(&node, "transfer.mjs");
 }
+
+#[test]
+fn polkadot_js_registers_a_kernel_submits_a_job_and_reads_it_through_the_runtime_api() {
+    let node = Node::start_dev(NodeOptions::default());
+    run_script(&node, "jobs.mjs");
+}

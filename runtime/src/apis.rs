@@ -15,9 +15,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use crate::{
-    opaque::SessionKeys, AccountId, Babe, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce,
-    Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, BABE_GENESIS_EPOCH_CONFIG,
-    EPOCH_DURATION_IN_SLOTS, VERSION,
+    opaque::SessionKeys, AccountId, Babe, Balance, Block, BlockNumber, ComputeJobs, ComputeStaking,
+    Executive, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeCall, RuntimeGenesisConfig, System,
+    TransactionPayment, BABE_GENESIS_EPOCH_CONFIG, EPOCH_DURATION_IN_SLOTS, VERSION,
 };
 
 impl_runtime_apis! {
@@ -214,6 +214,38 @@ impl_runtime_apis! {
 
         fn query_length_to_fee(length: u32) -> Balance {
             TransactionPayment::length_to_fee(length)
+        }
+    }
+
+    impl pallet_compute_jobs_runtime_api::ComputeApi<
+        Block,
+        AccountId,
+        Balance,
+        pallet_compute_jobs::JobDetailsOf<Runtime>,
+        pallet_compute_jobs::JobSpecOf<Runtime>,
+        pallet_compute_staking::ProviderStats<Balance, BlockNumber>,
+    > for Runtime {
+        fn job(job_id: compute_primitives::JobId) -> Option<pallet_compute_jobs::JobDetailsOf<Runtime>> {
+            ComputeJobs::job_details(job_id)
+        }
+
+        fn assignments(provider: AccountId) -> Vec<compute_primitives::JobId> {
+            ComputeJobs::assignments_of(&provider)
+        }
+
+        fn provider_stats(
+            provider: AccountId,
+        ) -> Option<pallet_compute_staking::ProviderStats<Balance, BlockNumber>> {
+            ComputeStaking::provider_stats(&provider, crate::BLOCKS_PER_YEAR)
+        }
+
+        fn quote(
+            spec: pallet_compute_jobs::JobSpecOf<Runtime>,
+        ) -> Result<
+            pallet_compute_jobs_runtime_api::Quote<Balance>,
+            pallet_compute_jobs_runtime_api::QuoteError,
+        > {
+            crate::quote::quote(spec)
         }
     }
 

@@ -7,4 +7,5 @@ frame_benchmarking::define_benchmarks!(
     [pallet_timestamp, crate::Timestamp]
     [pallet_sudo, crate::Sudo]
     [pallet_compute_staking, crate::ComputeStaking]
+    [pallet_compute_jobs, crate::ComputeJobs]
 );

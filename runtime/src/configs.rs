@@ -169,3 +169,56 @@ impl pallet_compute_staking::Config for Runtime {
     type MaxSampleAttempts = ConstU32<64>;
     type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 }
+
+parameter_types! {
+    /// A wrong result costs a tenth of the stake behind the provider (and at least
+    /// `SlashRewardMultiple` rewards): cheating must cost more than it can earn.
+    pub const WrongResultSlashRate: Perbill = Perbill::from_percent(10);
+    /// A missed commit or reveal costs 1% of the stake (and at least the reward).
+    pub const LivenessSlashRate: Perbill = Perbill::from_percent(1);
+    /// Of each slash, a quarter goes to the honest replicas and a quarter to the requester; the rest is
+    /// burned, so colluding requesters and providers cannot profit from slashing each other.
+    pub const HonestShareOfSlash: Perbill = Perbill::from_percent(25);
+    pub const RequesterShareOfSlash: Perbill = Perbill::from_percent(25);
+}
+
+impl pallet_compute_jobs::Config for Runtime {
+    type RuntimeHoldReason = RuntimeHoldReason;
+    type Currency = Balances;
+    type Providers = crate::ComputeStaking;
+    // The VRF output of the parent block: the author of the block that assigns a job cannot choose it.
+    type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+    // Job fees are burned, like transaction fees.
+    type FeeDestination = ();
+    type KernelDepositBase = ConstU128<UNIT>;
+    type KernelDepositPerByte = ConstU128<MILLI_UNIT>;
+    type MaxKernelLength = ConstU32<{ 64 * 1024 }>;
+    type MaxReplicas = ConstU32<7>;
+    type MaxInputs = ConstU32<4>;
+    // Inline inputs live in the job's storage entry; larger data comes from generated inputs.
+    type MaxInlineInput = ConstU32<{ 8 * 1024 }>;
+    // WebGPU's default largest storage buffer binding (128 MiB), which every worker supports.
+    type MaxGeneratedInput = ConstU32<{ 128 * 1024 * 1024 }>;
+    type MaxOutputLength = ConstU32<{ 128 * 1024 * 1024 }>;
+    type MaxWorkgroupsPerDimension = ConstU32<65_535>;
+    type MinCommitWindow = ConstU32<5>;
+    type MaxCommitWindow = ConstU32<DAYS>;
+    type MinRevealWindow = ConstU32<5>;
+    type MaxRevealWindow = ConstU32<HOURS>;
+    type MaxQueueWindow = ConstU32<DAYS>;
+    type JobFee = ConstU128<{ 10 * MILLI_UNIT }>;
+    type MinRewardPerReplica = ConstU128<MILLI_UNIT>;
+    type WrongResultSlash = WrongResultSlashRate;
+    type SlashRewardMultiple = ConstU32<10>;
+    type LivenessSlash = LivenessSlashRate;
+    type HonestSlashShare = HonestShareOfSlash;
+    type RequesterSlashShare = RequesterShareOfSlash;
+    type MaxQueuedJobs = ConstU32<256>;
+    type MaxAssignmentsPerBlock = ConstU32<8>;
+    type MaxDeadlinesPerBlock = ConstU32<64>;
+    type RetentionPeriod = ConstU32<DAYS>;
+    type MaxPrunedPerBlock = ConstU32<32>;
+    type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
+    #[cfg(feature = "runtime-benchmarks")]
+    type BenchmarkHelper = crate::benchmark_helpers::ComputeJobsBenchmarkHelper;
+}

@@ -11,9 +11,20 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-    AccountId, BabeConfig, Balance, BalancesConfig, GrandpaConfig, RuntimeGenesisConfig, SudoConfig,
-    BABE_GENESIS_EPOCH_CONFIG, UNIT,
+    AccountId, BabeConfig, Balance, BalancesConfig, ComputeJobsConfig, GrandpaConfig, RuntimeGenesisConfig,
+    SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
+
+/// The built-in kernel library of the GPU worker (integer kernels with CPU references), registered at
+/// genesis so that jobs can use them from the first block. The worker's files are the single source.
+pub const BUILT_IN_KERNELS: [(&str, &str); 6] = [
+    ("matmul", include_str!("../../gpu-worker/kernels/matmul.wgsl")),
+    ("conv2d", include_str!("../../gpu-worker/kernels/conv2d.wgsl")),
+    ("mandelbrot", include_str!("../../gpu-worker/kernels/mandelbrot.wgsl")),
+    ("prefix_sum", include_str!("../../gpu-worker/kernels/prefix_sum.wgsl")),
+    ("bitonic_sort", include_str!("../../gpu-worker/kernels/bitonic_sort.wgsl")),
+    ("sha256", include_str!("../../gpu-worker/kernels/sha256.wgsl")),
+];
 
 /// What every endowed development account starts with: enough to bond, delegate and pay for many jobs.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -43,6 +54,12 @@ pub fn testnet_genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, 
         },
         grandpa: GrandpaConfig {
             authorities: validators.iter().map(|v| (v.grandpa.clone(), 1)).collect::<Vec<_>>(),
+        },
+        compute_jobs: ComputeJobsConfig {
+            kernels: BUILT_IN_KERNELS
+                .iter()
+                .map(|(_, wgsl)| (root.clone(), wgsl.as_bytes().to_vec()))
+                .collect::<Vec<_>>(),
         },
         sudo: SudoConfig { key: Some(root) },
     })

@@ -22,10 +22,13 @@ use alloc::vec::Vec;
 #[macro_use]
 mod benchmarks;
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helpers;
 pub mod configs;
 #[cfg(feature = "std")]
 pub mod extrinsic;
 pub mod genesis_config_presets;
+mod quote;
 
 use sp_runtime::{
     generic, impl_opaque_keys,
@@ -95,6 +98,8 @@ pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
 /// Blocks per day.
 pub const DAYS: BlockNumber = HOURS * 24;
+/// Blocks in a year of 365.25 days, for annualised yields.
+pub const BLOCKS_PER_YEAR: u32 = DAYS * 36_525 / 100;
 
 /// Length of a BABE epoch in slots (and blocks, as every slot has an author).
 pub const EPOCH_DURATION_IN_SLOTS: u64 = 10 * MINUTES as u64;
@@ -210,4 +215,7 @@ mod runtime {
 
     #[runtime::pallet_index(10)]
     pub type ComputeStaking = pallet_compute_staking;
+
+    #[runtime::pallet_index(11)]
+    pub type ComputeJobs = pallet_compute_jobs;
 }

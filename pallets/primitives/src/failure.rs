@@ -35,8 +35,8 @@ pub const FAILURE_MARKER: &[u8; 16] = b"JOB-FAILED\0\0\0\0v1";
     DecodeWithMemTracking,
     TypeInfo,
     MaxEncodedLen,
+    Debug,
 )]
-#[cfg_attr(feature = "std", derive(Debug))]
 #[repr(u16)]
 pub enum FailureReason {
     /// The kernel is not valid WGSL: it does not parse, or naga's validator rejects it.

@@ -10,14 +10,21 @@
 //!   account so that it cannot be copied: `blake3_derive_key(COMMITMENT_CONTEXT, job_id ‖ provider ‖ root ‖ salt)`.
 //! - **Generated input**: `len` bytes expanded from a 32-byte seed with the blake3 extendable output, so that
 //!   large inputs cost nothing on chain.
+//! - **Job spec**: what a requester asks for ([`JobSpec`]), with its bounds as type parameters so that the
+//!   worker decodes the chain's bytes with [`Unbounded`] limits (module [`job`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 pub mod failure;
+pub mod job;
 pub mod providers;
 
+pub use job::{
+    HardwareNeeds, JobDetails, JobInput, JobPhase, JobRecord, JobResult, JobSpec, OpenJob, Replica,
+    Unbounded, UnboundedJobSpec, MAX_ENTRY_POINT_LEN, MAX_PARAMS_LEN,
+};
 pub use providers::{ComputeProviders, DeterminismClass, JobOutcome, ProviderError, Requirements};
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -42,8 +49,8 @@ pub type Digest = [u8; 32];
     DecodeWithMemTracking,
     TypeInfo,
     MaxEncodedLen,
+    Debug,
 )]
-#[cfg_attr(feature = "std", derive(Debug))]
 pub struct KernelId(pub Digest);
 
 /// `blake3(output)`: what a provider claims its job produced.
@@ -59,8 +66,8 @@ pub struct KernelId(pub Digest);
     DecodeWithMemTracking,
     TypeInfo,
     MaxEncodedLen,
+    Debug,
 )]
-#[cfg_attr(feature = "std", derive(Debug))]
 pub struct ResultRoot(pub Digest);
 
 /// A provider's sealed commitment to a result root.
@@ -76,8 +83,8 @@ pub struct ResultRoot(pub Digest);
     DecodeWithMemTracking,
     TypeInfo,
     MaxEncodedLen,
+    Debug,
 )]
-#[cfg_attr(feature = "std", derive(Debug))]
 pub struct Commitment(pub Digest);
 
 /// The secret that keeps a commitment hiding until its reveal.
@@ -93,8 +100,8 @@ pub struct Commitment(pub Digest);
     DecodeWithMemTracking,
     TypeInfo,
     MaxEncodedLen,
+    Debug,
 )]
-#[cfg_attr(feature = "std", derive(Debug))]
 pub struct Salt(pub Digest);
 
 /// blake3 key-derivation context of commitments. Changing it changes every commitment: it is versioned.

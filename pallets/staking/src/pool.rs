@@ -203,8 +203,7 @@ impl<T: Config> Pallet<T> {
         Pools::<T>::insert(provider, pool);
         Providers::<T>::mutate(provider, |maybe| {
             if let Some(info) = maybe {
-                info.pool_earnings =
-                    info.pool_earnings.saturating_add(to_bond).saturating_add(to_delegators);
+                info.pool_earnings = info.pool_earnings.saturating_add(to_bond).saturating_add(to_delegators);
             }
         });
         Reputations::<T>::mutate(provider, |r| r.total_earned = r.total_earned.saturating_add(amount));

@@ -88,12 +88,13 @@ impl<T: Config> Pallet<T> {
 
     /// The least offer per replica at which `count` active providers with at least `min_vram_mib` of
     /// memory, of `determinism_class` when given, and with a free slot would take a job: the `count`-th
-    /// smallest of their asks. `Err(eligible)` when fewer than `count` such providers exist.
+    /// smallest of their asks, with the number of such providers. `Err(eligible)` when fewer than `count`
+    /// such providers exist.
     pub fn quote_offer(
         count: u32,
         min_vram_mib: u32,
         determinism_class: Option<DeterminismClass>,
-    ) -> Result<BalanceOf<T>, u32> {
+    ) -> Result<(BalanceOf<T>, u32), u32> {
         let mut asks: Vec<BalanceOf<T>> = Providers::<T>::iter_values()
             .filter(|info| {
                 info.status == ProviderStatus::Active
@@ -109,6 +110,6 @@ impl<T: Config> Pallet<T> {
             return Err(eligible);
         }
         let (_, ask, _) = asks.select_nth_unstable(nth);
-        Ok(*ask)
+        Ok((*ask, eligible))
     }
 }

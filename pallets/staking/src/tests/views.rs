@@ -49,24 +49,24 @@ fn quote_is_the_nth_smallest_ask_of_providers_that_qualify() {
         for (n, ask, vram) in [(P1, 300, 24_576), (P2, 100, 24_576), (P3, 200, 8_192)] {
             register_with(n, ProviderProfile { ask, vram_mib: vram, ..profile() }, Perbill::zero(), MIN_BOND);
         }
-        assert_eq!(Staking::quote_offer(1, 0, None), Ok(100));
-        assert_eq!(Staking::quote_offer(2, 0, None), Ok(200));
-        assert_eq!(Staking::quote_offer(3, 0, None), Ok(300));
+        assert_eq!(Staking::quote_offer(1, 0, None), Ok((100, 3)));
+        assert_eq!(Staking::quote_offer(2, 0, None), Ok((200, 3)));
+        assert_eq!(Staking::quote_offer(3, 0, None), Ok((300, 3)));
         assert_eq!(Staking::quote_offer(4, 0, None), Err(3));
-        assert_eq!(Staking::quote_offer(2, 16_384, None), Ok(300), "P3 has too little memory");
+        assert_eq!(Staking::quote_offer(2, 16_384, None), Ok((300, 2)), "P3 has too little memory");
         assert_eq!(Staking::quote_offer(1, 0, Some(DeterminismClass([9; 16]))), Err(0));
         assert_eq!(Staking::quote_offer(0, 0, None), Err(3));
         // A full provider does not count.
         for _ in 0..profile().max_concurrent_jobs {
             assert_ok!(Staking::take_slot(&acc(P2)));
         }
-        assert_eq!(Staking::quote_offer(1, 0, None), Ok(200));
+        assert_eq!(Staking::quote_offer(1, 0, None), Ok((200, 2)));
         for _ in 0..profile().max_concurrent_jobs {
             Staking::free_slot(&acc(P2));
         }
         // Nor does a chilled one.
         assert_ok!(Staking::chill(signed(P2)));
-        assert_eq!(Staking::quote_offer(1, 0, None), Ok(200));
+        assert_eq!(Staking::quote_offer(1, 0, None), Ok((200, 2)));
     });
 }
 
@@ -77,7 +77,10 @@ fn genesis_registers_providers_from_their_free_balance() {
         crate::GenesisConfig::<Test> { providers: vec![(acc(P1), MIN_BOND, 8_192, 2, 50)] }.build();
         let info = provider(P1);
         assert_eq!(info.status, ProviderStatus::Active);
-        assert_eq!((info.profile.vram_mib, info.profile.max_concurrent_jobs, info.profile.ask), (8_192, 2, 50));
+        assert_eq!(
+            (info.profile.vram_mib, info.profile.max_concurrent_jobs, info.profile.ask),
+            (8_192, 2, 50)
+        );
         assert_eq!(bond_hold(P1), MIN_BOND);
         assert_eq!(free(P1), INITIAL - MIN_BOND - ED);
         assert_eq!(Staking::stake_of(&acc(P1)), MIN_BOND);

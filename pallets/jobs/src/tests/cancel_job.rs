@@ -1,0 +1,80 @@
+use super::*;
+use frame_support::assert_noop;
+
+#[test]
+fn cancels_an_assigned_job_before_any_commitment() {
+    ExtBuilder::default().build_and_execute(|| {
+        let job_id = super::commit_result::assigned_job();
+        let providers = assigned(job_id);
+        let before = Snapshot::all();
+        assert_ok!(Jobs::cancel_job(signed(ALICE), job_id));
+        assert_eq!(events(), vec![Event::JobCancelled { job_id, refunded: 3 * REWARD, fee: FEE }]);
+        assert_eq!(escrow_hold(ALICE), 0);
+        assert_eq!(free(ALICE), before.free[&ALICE] + 3 * REWARD);
+        assert_eq!(free(ALICE), INITIAL - FEE);
+        assert_eq!(FeesCollected::get(), FEE);
+        assert_eq!(issuance(), before.issuance - FEE, "the fee sink burns the fee");
+        for p in providers {
+            assert_eq!(slots(p), 0);
+            assert!(!Assignments::<Test>::contains_key(p, job_id));
+        }
+        assert!(!crate::Jobs::<Test>::contains_key(job_id));
+        assert_eq!(Deadlines::<Test>::iter().count(), 0);
+        let record = Results::<Test>::get(job_id).unwrap();
+        assert_eq!(record.outcome, compute_primitives::JobResult::Cancelled);
+        assert_eq!((record.requester, record.finished_at), (ALICE, 1));
+        assert_eq!(Kernels::<Test>::get(kernel_id(KERNEL)).unwrap().open_jobs, 0);
+        assert_eq!(Outcomes::get(), vec![], "nobody is blamed");
+    });
+}
+
+#[test]
+fn cancels_a_queued_job() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        let first = submit(ALICE, spec(kernel));
+        let second = submit(ALICE, spec(kernel));
+        let third = submit(BOB, spec(kernel));
+        System::reset_events();
+        let before = Snapshot::all();
+        assert_ok!(Jobs::cancel_job(signed(ALICE), second));
+        assert_eq!(events(), vec![Event::JobCancelled { job_id: second, refunded: 3 * REWARD, fee: FEE }]);
+        assert_eq!(Queue::<Test>::get().into_inner(), vec![first, third]);
+        assert_eq!(escrow_hold(ALICE), 3 * REWARD + FEE, "the other job's hold stays");
+        assert_eq!(free(ALICE), before.free[&ALICE] + 3 * REWARD);
+        assert_eq!(Deadlines::<Test>::get(11).into_inner(), vec![first, third]);
+        before.assert_unchanged_except(&[ALICE]);
+    });
+}
+
+#[test]
+fn refuses_an_unknown_job() {
+    ExtBuilder::default().build_and_execute(|| {
+        super::commit_result::assigned_job();
+        assert_noop!(Jobs::cancel_job(signed(ALICE), 1), Error::<Test>::JobNotFound);
+    });
+}
+
+#[test]
+fn refuses_anyone_but_the_requester() {
+    ExtBuilder::default().build_and_execute(|| {
+        let job_id = super::commit_result::assigned_job();
+        for who in [BOB, P1, OWNER] {
+            assert_noop!(Jobs::cancel_job(signed(who), job_id), Error::<Test>::NotRequester);
+        }
+    });
+}
+
+#[test]
+fn refuses_a_job_with_a_commitment() {
+    ExtBuilder::default().build_and_execute(|| {
+        let job_id = super::commit_result::assigned_job();
+        let providers = assigned(job_id);
+        commit(job_id, providers[1], root(1));
+        assert_noop!(Jobs::cancel_job(signed(ALICE), job_id), Error::<Test>::AlreadyStarted);
+        // Nor in the reveal phase.
+        run_to_block(6);
+        assert_eq!(job(job_id).phase, JobPhase::Revealing);
+        assert_noop!(Jobs::cancel_job(signed(ALICE), job_id), Error::<Test>::AlreadyStarted);
+    });
+}

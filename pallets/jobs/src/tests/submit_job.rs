@@ -1,0 +1,380 @@
+use super::*;
+use compute_primitives::DeterminismClass;
+use frame_support::assert_noop;
+
+fn refuse(spec: JobSpecOf<Test>, error: Error<Test>) {
+    let before = Snapshot::all();
+    assert_noop!(Jobs::submit_job(signed(ALICE), Box::new(spec)), error);
+    before.assert_unchanged_except(&[]);
+}
+
+#[test]
+fn assigns_a_job_to_sampled_providers() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3, P4]);
+        let before = Snapshot::all();
+        let job_id = submit(ALICE, spec(kernel));
+        assert_eq!(job_id, 0);
+        let job = job(job_id);
+        assert_eq!(job.deadline, 1 + 5, "the commit window");
+        assert_eq!(job.submitted_at, 1);
+        let chosen = assigned(job_id);
+        for p in [P1, P2, P3, P4] {
+            assert_eq!(slots(p), u32::from(chosen.contains(&p)));
+        }
+        assert!(job.replicas.iter().all(|r| r.commitment.is_none() && r.revealed.is_none()));
+        assert_eq!(Assignments::<Test>::iter().count(), 3);
+        before.assert_unchanged_except(&[ALICE]);
+        assert_eq!(escrow_hold(ALICE), 3 * REWARD + FEE);
+        // The next job gets the next id.
+        assert_eq!(submit(BOB, spec(kernel)), 1);
+    });
+}
+
+#[test]
+fn queues_a_job_that_finds_too_few_providers() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2]);
+        let before = Snapshot::all();
+        let job_id = submit(ALICE, spec(kernel));
+        let job = job(job_id);
+        assert_eq!(job.phase, JobPhase::Queued);
+        assert_eq!(job.deadline, 1 + 10, "the queue window");
+        assert_eq!(Queue::<Test>::get().into_inner(), vec![job_id]);
+        // Nothing of the failed assignment is left behind.
+        assert_eq!((slots(P1), slots(P2)), (0, 0));
+        assert_eq!(Assignments::<Test>::iter().count(), 0);
+        before.assert_unchanged_except(&[ALICE]);
+    });
+}
+
+#[test]
+fn assignment_respects_the_hardware_needs_and_the_asks() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        register_provider(P4, MockProvider { vram_mib: 512, ..provider(STAKE) });
+        register_provider(P5, MockProvider { ask: REWARD + 1, ..provider(STAKE) });
+        for _ in 0..3 {
+            let job_id = submit(ALICE, spec(kernel));
+            let mut chosen = assigned(job_id);
+            chosen.sort();
+            assert_eq!(chosen, vec![P1, P2, P3]);
+        }
+        // A floating-point job only among providers of its class.
+        let mut float = spec(kernel);
+        float.needs.determinism_class = Some(DeterminismClass([9; 16]));
+        let job_id = submit(BOB, float.clone());
+        assert_eq!(job(job_id).phase, JobPhase::Queued);
+        for p in [P1, P2, P3] {
+            register_provider(p + 10, MockProvider { class: DeterminismClass([9; 16]), ..provider(STAKE) });
+        }
+        float.needs.determinism_class = Some(CLASS);
+        // P4 lacks memory, P5 asks too much, the new ones are of another class: only P1..P3 (one slot left
+        // each) qualify.
+        let job_id = submit(BOB, float);
+        let mut chosen = assigned(job_id);
+        chosen.sort();
+        assert_eq!(chosen, vec![P1, P2, P3]);
+    });
+}
+
+#[test]
+fn assigns_without_randomness_from_the_parent_hash() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3, P4, P5]);
+        RandomnessAvailable::set(false);
+        let seed = Jobs::assignment_seed(0, 1);
+        assert_eq!(
+            seed,
+            sp_io::hashing::blake2_256(&codec::Encode::encode(&(System::parent_hash(), 0u64, 1u64)))
+        );
+        let job_id = submit(ALICE, spec(kernel));
+        assert_eq!(job(job_id).phase, JobPhase::Committing);
+        RandomnessAvailable::set(true);
+        assert_ne!(Jobs::assignment_seed(0, 1), seed);
+        assert_ne!(Jobs::assignment_seed(1, 1), Jobs::assignment_seed(0, 1), "per job");
+        assert_ne!(Jobs::assignment_seed(0, 2), Jobs::assignment_seed(0, 1), "per block");
+    });
+}
+
+#[test]
+fn accepts_the_limits() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        for p in [P1, P2, P3, P4, P5] {
+            register_provider(p, MockProvider { capacity: 10, ..provider(STAKE) });
+        }
+        let mut big = spec(kernel);
+        big.entry_point = bounded(&[b'a'; compute_primitives::MAX_ENTRY_POINT_LEN as usize]);
+        big.inputs = BoundedVec::truncate_from(vec![
+            JobInput::Inline(bounded(&[1; MAX_INLINE as usize])),
+            JobInput::Generated { seed: [1; 32], len: MAX_GENERATED },
+            JobInput::Inline(bounded(&[2])),
+            JobInput::Generated { seed: [2; 32], len: 1 },
+        ]);
+        big.params = bounded(&[0; compute_primitives::MAX_PARAMS_LEN as usize]);
+        big.output_len = MAX_OUTPUT;
+        big.workgroups = [MAX_WORKGROUPS; 3];
+        big.replicas = MAX_REPLICAS as u8;
+        big.quorum = 3;
+        big.commit_window = MAX_WINDOW;
+        big.reveal_window = MAX_WINDOW;
+        big.queue_window = MAX_QUEUE_WINDOW;
+        submit(ALICE, big.clone());
+        let mut small = spec(kernel);
+        small.inputs = Default::default();
+        small.output_len = 4;
+        small.workgroups = [1, 1, 1];
+        small.replicas = 1;
+        small.quorum = 1;
+        small.reward_per_replica = MIN_REWARD;
+        small.commit_window = MIN_WINDOW;
+        small.reveal_window = MIN_WINDOW;
+        small.queue_window = 1;
+        submit(ALICE, small);
+        // Quorum: all of 2, 3 of 4 or 5.
+        for (replicas, quorum) in [(2, 2), (4, 3), (5, 5)] {
+            let mut s = spec(kernel);
+            s.replicas = replicas;
+            s.quorum = quorum;
+            submit(BOB, s);
+        }
+    });
+}
+
+#[test]
+fn refuses_an_unknown_kernel() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        refuse(spec(kernel_id(b"not registered")), Error::<Test>::KernelNotFound);
+    });
+}
+
+#[test]
+fn refuses_an_invalid_entry_point() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        for name in [&b""[..], b"1main", b"_", b"__main", b"ma-in", b"m\xc3\xa4in"] {
+            let mut s = spec(kernel);
+            s.entry_point = bounded(name);
+            refuse(s, Error::<Test>::InvalidEntryPoint);
+        }
+    });
+}
+
+#[test]
+fn refuses_invalid_inputs() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        // Inline inputs above `MaxInlineInput` do not decode: the type bound is the limit.
+        for (input, error) in [
+            (JobInput::Inline(bounded(&[])), Error::<Test>::EmptyInput),
+            (JobInput::Generated { seed: [0; 32], len: 0 }, Error::<Test>::EmptyInput),
+            (
+                JobInput::Generated { seed: [0; 32], len: MAX_GENERATED + 1 },
+                Error::<Test>::GeneratedInputTooLarge,
+            ),
+        ] {
+            let mut s = spec(kernel);
+            s.inputs = BoundedVec::truncate_from(vec![JobInput::Inline(bounded(&[1])), input]);
+            refuse(s, error);
+        }
+    });
+}
+
+#[test]
+fn refuses_an_invalid_output_length() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        for len in [0, 6, MAX_OUTPUT + 4] {
+            let mut s = spec(kernel);
+            s.output_len = len;
+            refuse(s, Error::<Test>::InvalidOutputLength);
+        }
+    });
+}
+
+#[test]
+fn refuses_invalid_workgroups() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        for workgroups in [[0, 1, 1], [1, 0, 1], [1, 1, 0], [MAX_WORKGROUPS + 1, 1, 1], [1, 1, u32::MAX]] {
+            let mut s = spec(kernel);
+            s.workgroups = workgroups;
+            refuse(s, Error::<Test>::InvalidWorkgroups);
+        }
+    });
+}
+
+#[test]
+fn refuses_invalid_replicas_and_quorums() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3, P4, P5]);
+        for (replicas, quorum, error) in [
+            (0, 0, Error::<Test>::InvalidReplicas),
+            (MAX_REPLICAS as u8 + 1, 4, Error::<Test>::InvalidReplicas),
+            (255, 200, Error::<Test>::InvalidReplicas),
+            (1, 0, Error::<Test>::InvalidQuorum),
+            (3, 1, Error::<Test>::InvalidQuorum),
+            (4, 2, Error::<Test>::InvalidQuorum),
+            (3, 4, Error::<Test>::InvalidQuorum),
+        ] {
+            let mut s = spec(kernel);
+            s.replicas = replicas;
+            s.quorum = quorum;
+            refuse(s, error);
+        }
+    });
+}
+
+#[test]
+fn refuses_windows_out_of_bounds() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        for (commit, reveal, queue) in [
+            (MIN_WINDOW - 1, 5, 10),
+            (MAX_WINDOW + 1, 5, 10),
+            (5, MIN_WINDOW - 1, 10),
+            (5, MAX_WINDOW + 1, 10),
+            (5, 5, 0),
+            (5, 5, MAX_QUEUE_WINDOW + 1),
+        ] {
+            let mut s = spec(kernel);
+            s.commit_window = commit;
+            s.reveal_window = reveal;
+            s.queue_window = queue;
+            refuse(s, Error::<Test>::WindowOutOfBounds);
+        }
+    });
+}
+
+#[test]
+fn refuses_a_reward_below_the_minimum() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        let mut s = spec(kernel);
+        s.reward_per_replica = MIN_REWARD - 1;
+        refuse(s, Error::<Test>::RewardTooLow);
+    });
+}
+
+#[test]
+fn refuses_an_escrow_that_overflows() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        let mut s = spec(kernel);
+        s.reward_per_replica = u128::MAX / 2;
+        refuse(s.clone(), Error::<Test>::Overflow);
+        assert_eq!(Jobs::escrow_for(&s), None);
+        s.replicas = 1;
+        s.quorum = 1;
+        s.reward_per_replica = u128::MAX - FEE + 1;
+        refuse(s.clone(), Error::<Test>::Overflow);
+        assert_eq!(Jobs::escrow_for(&s), None);
+        assert_eq!(Jobs::escrow_for(&spec(kernel)), Some(3 * REWARD + FEE));
+    });
+}
+
+#[test]
+fn refuses_what_the_requester_cannot_hold() {
+    let total = 3 * REWARD + FEE;
+    ExtBuilder::default().balance(ALICE, total).build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        refuse(spec(kernel), Error::<Test>::InsufficientBalance);
+        // Queued or assigned alike.
+        set_active(P1, false);
+        refuse(spec(kernel), Error::<Test>::InsufficientBalance);
+    });
+    ExtBuilder::default().balance(ALICE, total + ED).build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        submit(ALICE, spec(kernel));
+        assert_eq!(free(ALICE), ED);
+    });
+}
+
+#[test]
+fn refuses_a_job_when_the_queue_is_full() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        for _ in 0..MAX_QUEUED {
+            submit(ALICE, spec(kernel));
+        }
+        assert_eq!(Queue::<Test>::get().len() as u32, MAX_QUEUED);
+        refuse(spec(kernel), Error::<Test>::QueueFull);
+        // A job that finds providers does not need the queue.
+        providers(&[P1, P2, P3]);
+        let job_id = submit(ALICE, spec(kernel));
+        assert_eq!(job(job_id).phase, JobPhase::Committing);
+    });
+}
+
+fn one_replica(kernel: KernelId) -> JobSpecOf<Test> {
+    let mut s = spec(kernel);
+    s.replicas = 1;
+    s.quorum = 1;
+    s
+}
+
+#[test]
+fn a_full_deadline_block_moves_the_deadline_to_the_next() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        register_provider(P1, MockProvider { capacity: 100, ..provider(STAKE) });
+        let deadlines: Vec<u64> =
+            (0..MAX_DEADLINES + 1).map(|_| job(submit(ALICE, one_replica(kernel))).deadline).collect();
+        assert_eq!(deadlines, vec![6, 6, 6, 7]);
+        assert_eq!(Deadlines::<Test>::get(6).len() as u32, MAX_DEADLINES);
+        assert_eq!(Deadlines::<Test>::get(7).into_inner(), vec![3]);
+    });
+}
+
+#[test]
+fn refuses_a_job_when_every_deadline_block_is_full() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        register_provider(P1, MockProvider { capacity: 100, ..provider(STAKE) });
+        let capacity = MAX_DEADLINES * crate::DEADLINE_PROBES;
+        for i in 0..capacity {
+            let job_id = submit(ALICE, one_replica(kernel));
+            assert_eq!(job(job_id).deadline, 6 + u64::from(i / MAX_DEADLINES));
+        }
+        // The commit deadline finds no room: the job would be queued, but its queue deadline (the same
+        // blocks) finds none either.
+        set_active(P1, false);
+        let mut s = one_replica(kernel);
+        s.queue_window = 5;
+        refuse(s.clone(), Error::<Test>::DeadlinesFull);
+        // With providers, the assignment fails for lack of room and the job is queued elsewhere.
+        set_active(P1, true);
+        s.queue_window = 20;
+        let job_id = submit(ALICE, s);
+        assert_eq!(job(job_id).phase, JobPhase::Queued);
+        assert_eq!(job(job_id).deadline, 21);
+        assert_eq!(slots(P1), capacity, "the rolled-back assignment took no slot");
+    });
+}
+
+#[test]
+fn refuses_unsigned_origins() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        assert_noop!(
+            Jobs::submit_job(RuntimeOrigin::none(), Box::new(spec(kernel))),
+            sp_runtime::DispatchError::BadOrigin
+        );
+    });
+}

@@ -1,0 +1,215 @@
+//! A job's whole lifecycle through the real runtime (`frame_executive`), with the real staking pallet
+//! behind the jobs pallet: three providers register with signed transactions, a requester submits a job
+//! on a built-in kernel, the providers commit and reveal (one of them a wrong result), the hook resolves
+//! the job, and every token is accounted for.
+
+mod common;
+
+use codec::Encode;
+use compute_primitives::{
+    commitment, kernel_id, result_root, HardwareNeeds, JobInput, JobSpec, ResultRoot, Salt,
+};
+use compute_runtime::{
+    extrinsic::signed_extrinsic, genesis_config_presets::BUILT_IN_KERNELS, Balances, ComputeJobs,
+    ComputeStaking, Executive, Runtime, RuntimeCall, RuntimeEvent, RuntimeHoldReason, UNIT,
+};
+use frame_support::traits::fungible::InspectHold;
+use frame_support::traits::Get;
+use pallet_compute_jobs::{Event as JobsEvent, HoldReason as JobsHold};
+use pallet_compute_staking::types::{GpuBackend, ProviderProfile};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::Perbill;
+
+fn profile(ask: u128) -> ProviderProfile<Runtime> {
+    ProviderProfile {
+        gpu_name: b"llvmpipe (LLVM 15.0.6, 256 bits)".to_vec().try_into().expect("short"),
+        vendor: b"Mesa".to_vec().try_into().expect("short"),
+        backend: GpuBackend::Vulkan,
+        vram_mib: 8_192,
+        benchmark_score: 1_000,
+        determinism_class: compute_primitives::DeterminismClass([7; 16]),
+        max_concurrent_jobs: 4,
+        ask,
+        endpoint: b"http://127.0.0.1:8080".to_vec().try_into().expect("short"),
+    }
+}
+
+/// Applies a signed call and expects it to dispatch.
+fn apply(who: Sr25519Keyring, nonce: u32, call: RuntimeCall) {
+    let xt = signed_extrinsic(call, &who.pair(), nonce, common::signing_context());
+    Executive::apply_extrinsic(xt).expect("valid transaction").expect("dispatched");
+}
+
+fn jobs_events() -> Vec<JobsEvent<Runtime>> {
+    common::events()
+        .into_iter()
+        .filter_map(|e| if let RuntimeEvent::ComputeJobs(e) = e { Some(e) } else { None })
+        .collect()
+}
+
+fn check_invariants() {
+    ComputeJobs::do_try_state().expect("jobs invariants");
+    ComputeStaking::do_try_state().expect("staking invariants");
+}
+
+#[test]
+fn genesis_registers_the_built_in_kernels() {
+    common::externalities("development").execute_with(|| {
+        for (name, wgsl) in BUILT_IN_KERNELS {
+            let id = kernel_id(wgsl.as_bytes());
+            let info = pallet_compute_jobs::Kernels::<Runtime>::get(id)
+                .unwrap_or_else(|| panic!("{name} is registered"));
+            assert_eq!(info.len as usize, wgsl.len());
+            assert_eq!(info.owner, Sr25519Keyring::Alice.to_account_id());
+        }
+        check_invariants();
+    });
+}
+
+#[test]
+fn a_job_runs_its_lifecycle_through_the_runtime() {
+    common::externalities("development").execute_with(|| {
+        let providers = [Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve];
+        let requester = Sr25519Keyring::Bob;
+        let reward = UNIT;
+        let issuance_before = Balances::total_issuance();
+
+        common::start_block(1, 1_000);
+        for p in providers {
+            apply(
+                p,
+                0,
+                RuntimeCall::ComputeStaking(pallet_compute_staking::Call::register_provider {
+                    profile: profile(reward / 2),
+                    commission: Perbill::from_percent(10),
+                    bond: 10_000 * UNIT,
+                }),
+            );
+        }
+        let stakes: Vec<u128> = providers
+            .iter()
+            .map(|p| <ComputeStaking as compute_primitives::ComputeProviders<_>>::stake_of(&p.to_account_id()))
+            .collect();
+        common::finish_block();
+
+        // Block 2: the requester submits a 3-replica job on the built-in matmul kernel.
+        common::start_block(2, 1_001);
+        let (_, matmul) = BUILT_IN_KERNELS[0];
+        let spec = JobSpec {
+            kernel: kernel_id(matmul.as_bytes()),
+            entry_point: b"main".to_vec().try_into().unwrap(),
+            inputs: vec![JobInput::Generated { seed: [1; 32], len: 4_096 }].try_into().unwrap(),
+            params: Default::default(),
+            output_len: 4_096,
+            workgroups: [4, 4, 1],
+            replicas: 3,
+            quorum: 2,
+            reward_per_replica: reward,
+            commit_window: 10,
+            reveal_window: 10,
+            queue_window: 10,
+            needs: HardwareNeeds { min_vram_mib: 4_096, determinism_class: None },
+        };
+        let requester_id = requester.to_account_id();
+        let requester_before = Balances::free_balance(&requester_id);
+        apply(requester, 0, RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::submit_job { spec: Box::new(spec) }));
+        let fee: u128 = <Runtime as pallet_compute_jobs::Config>::JobFee::get();
+        let escrow_hold = || {
+            Balances::balance_on_hold(&RuntimeHoldReason::ComputeJobs(JobsHold::JobEscrow), &requester_id)
+        };
+        assert_eq!(escrow_hold(), 3 * reward + fee);
+        let submit_fee = transaction_fees_of(&requester_id);
+        assert!(submit_fee > 0);
+        let assigned = jobs_events()
+            .into_iter()
+            .find_map(|e| if let JobsEvent::JobAssigned { job_id, providers, .. } = e { Some((job_id, providers)) } else { None })
+            .expect("assigned in the block it was submitted");
+        let (job_id, mut chosen) = assigned;
+        chosen.sort();
+        let mut expected: Vec<_> = providers.iter().map(|p| p.to_account_id()).collect();
+        expected.sort();
+        assert_eq!(chosen.into_inner(), expected, "all three eligible providers");
+        check_invariants();
+        common::finish_block();
+
+        // Block 3: each provider commits; Eve commits to a wrong root.
+        common::start_block(3, 1_002);
+        let good = result_root(b"the right output");
+        let bad = ResultRoot([0xee; 32]);
+        let roots = [good, good, bad];
+        let salt = |i: usize| Salt([i as u8 + 1; 32]);
+        for (i, p) in providers.iter().enumerate() {
+            let c = commitment(job_id, &p.to_account_id().encode(), &roots[i], &salt(i));
+            apply(*p, 1, RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::commit_result { job_id, commitment: c }));
+        }
+        assert!(jobs_events().iter().any(|e| matches!(e, JobsEvent::RevealPhaseStarted { .. })));
+        common::finish_block();
+
+        // Block 4: each reveals.
+        common::start_block(4, 1_003);
+        for (i, p) in providers.iter().enumerate() {
+            apply(
+                *p,
+                2,
+                RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::reveal_result {
+                    job_id,
+                    result_root: roots[i],
+                    salt: salt(i),
+                }),
+            );
+        }
+        common::finish_block();
+
+        // Block 5: the hook resolves the job.
+        common::start_block(5, 1_004);
+        let events = jobs_events();
+        assert!(
+            events.iter().any(|e| matches!(e, JobsEvent::JobCompleted { job_id: j, result_root, winners: 2, .. } if *j == job_id && *result_root == good)),
+            "completed with the honest root: {events:?}"
+        );
+        let eve = Sr25519Keyring::Eve.to_account_id();
+        let slashed = events
+            .iter()
+            .find_map(|e| match e {
+                JobsEvent::ProviderSlashed { provider, amount, .. } if *provider == eve => Some(*amount),
+                _ => None,
+            })
+            .expect("Eve is slashed");
+        // 10% of her stake, or at least ten rewards.
+        assert_eq!(slashed, (Perbill::from_percent(10) * stakes[2]).max(10 * reward));
+        common::finish_block();
+
+        assert_eq!(escrow_hold(), 0, "the escrow is fully released");
+        // The requester paid two rewards and the fee, and received a quarter of the slash.
+        let requester_share = Perbill::from_percent(25) * slashed;
+        assert_eq!(
+            Balances::free_balance(&requester_id),
+            requester_before - submit_fee - 2 * reward - fee + requester_share
+        );
+        for p in &providers[..2] {
+            let stats = ComputeStaking::provider_stats(&p.to_account_id(), compute_runtime::BLOCKS_PER_YEAR).unwrap();
+            assert_eq!(stats.reputation.jobs_completed, 1);
+        }
+        let eve_stats = ComputeStaking::provider_stats(&eve, compute_runtime::BLOCKS_PER_YEAR).unwrap();
+        assert_eq!(eve_stats.reputation.wrong_results, 1);
+        assert_eq!(eve_stats.reputation.total_slashed, slashed);
+        // Issuance only falls: by the burned part of the slash, the fee and the transaction fees.
+        assert!(Balances::total_issuance() < issuance_before);
+        check_invariants();
+    });
+}
+
+/// Transaction fees `who` paid in the current block.
+fn transaction_fees_of(who: &compute_runtime::AccountId) -> u128 {
+    common::events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
+                who: payer,
+                actual_fee,
+                ..
+            }) if payer == *who => Some(actual_fee),
+            _ => None,
+        })
+        .sum()
+}

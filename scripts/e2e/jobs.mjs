@@ -1,0 +1,113 @@
+// Drives the jobs pallet with @polkadot/api and no custom type definitions: registers a kernel, submits a
+// job, and reads it back through the runtime API (`api.call.computeApi.*`), whose types come from the
+// metadata.
+//
+// Usage: node jobs.mjs [ws://127.0.0.1:9944]
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+const endpoint = process.argv[2] ?? 'ws://127.0.0.1:9944';
+const TIMEOUT_MS = 120_000;
+
+function fail(message) {
+  console.error(`FAIL: ${message}`);
+  process.exit(1);
+}
+
+function check(condition, message) {
+  if (!condition) fail(message);
+  console.log(`ok: ${message}`);
+}
+
+// Signs and sends `tx`, resolves with its events once it is in a block; rejects on a dispatch error.
+function send(api, tx, signer) {
+  return new Promise((resolve, reject) => {
+    tx.signAndSend(signer, ({ status, dispatchError, events }) => {
+      if (dispatchError) {
+        if (dispatchError.isModule) {
+          const { section, name } = api.registry.findMetaError(dispatchError.asModule);
+          reject(new Error(`dispatch error ${section}.${name}`));
+        } else {
+          reject(new Error(`dispatch error ${dispatchError.toString()}`));
+        }
+      } else if (status.isInBlock) {
+        resolve(events.map(({ event }) => event));
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
+        reject(new Error(`transaction ${status.type}`));
+      }
+    }).catch(reject);
+  });
+}
+
+const timer = setTimeout(() => fail(`not done within ${TIMEOUT_MS / 1000} s`), TIMEOUT_MS);
+
+await cryptoWaitReady();
+const api = await ApiPromise.create({ provider: new WsProvider(endpoint), throwOnConnect: true, noInitWarn: true });
+const keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+const alice = keyring.addFromUri('//Alice');
+
+check(api.call.computeApi?.job !== undefined, 'the runtime API computeApi is in the metadata');
+const genesisKernels = await api.query.computeJobs.kernels.entries();
+check(genesisKernels.length >= 6, `${genesisKernels.length} kernels registered at genesis`);
+
+// A kernel no test of the project contains: every output word is its input word rotated by 7 bits.
+const wgsl = `
+@group(0) @binding(0) var<storage, read> input: array<u32>;
+@group(0) @binding(1) var<storage, read_write> output: array<u32>;
+
+@compute @workgroup_size(64)
+fn rotate(@builtin(global_invocation_id) id: vec3<u32>) {
+  if (id.x < arrayLength(&input)) {
+    output[id.x] = (input[id.x] << 7u) | (input[id.x] >> 25u);
+  }
+}
+`;
+const registered = await send(api, api.tx.computeJobs.registerKernel(wgsl), alice).catch((e) => fail(e.message));
+const kernelEvent = registered.find((e) => api.events.computeJobs.KernelRegistered.is(e));
+check(kernelEvent !== undefined, 'KernelRegistered event');
+const kernel = kernelEvent.data.kernel;
+const info = await api.query.computeJobs.kernels(kernel);
+check(info.isSome && info.unwrap().owner.toString() === alice.address, `kernel ${kernel.toHex()} stored, owned by Alice`);
+
+const spec = {
+  kernel,
+  entryPoint: 'rotate',
+  inputs: [{ Generated: { seed: '0x' + '2a'.repeat(32), len: 4096 } }],
+  params: '0x',
+  outputLen: 4096,
+  workgroups: [16, 1, 1],
+  replicas: 1,
+  quorum: 1,
+  rewardPerReplica: 5_000_000_000n, // 0.005 GPUC
+  commitWindow: 20,
+  revealWindow: 20,
+  queueWindow: 100,
+  needs: { minVramMib: 0, determinismClass: null },
+};
+
+// No provider is registered on a fresh dev chain: the quote says so, and the job waits in the queue.
+const quote = await api.call.computeApi.quote(spec);
+check(quote.isErr && quote.asErr.isNotEnoughProviders, `quote without providers: ${quote.toString()}`);
+
+const submitted = await send(api, api.tx.computeJobs.submitJob(spec), alice).catch((e) => fail(e.message));
+const submittedEvent = submitted.find((e) => api.events.computeJobs.JobSubmitted.is(e));
+check(submittedEvent !== undefined, 'JobSubmitted event');
+const jobId = submittedEvent.data.jobId.toBigInt();
+check(submitted.some((e) => api.events.computeJobs.JobQueued.is(e)), `job ${jobId} queued (no providers yet)`);
+
+const details = await api.call.computeApi.job(jobId);
+check(details.isSome, `computeApi.job(${jobId}) returns the job`);
+const job = details.unwrap();
+console.log(`job ${jobId}: ${JSON.stringify(job.toHuman())}`);
+const json = JSON.stringify(job.toJSON());
+check(json.includes(kernel.toHex().slice(2)), 'the job runs the registered kernel');
+check(json.toLowerCase().includes('queued'), 'the job is queued');
+const assignments = await api.call.computeApi.assignments(alice.address);
+check(assignments.length === 0, 'Alice has no assignments');
+const stats = await api.call.computeApi.providerStats(alice.address);
+check(stats.isNone, 'Alice is not a provider');
+
+clearTimeout(timer);
+await api.disconnect();
+console.log('PASS');

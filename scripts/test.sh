@@ -13,5 +13,6 @@ cargo test --release --workspace
 # Benchmarks need the `runtime-benchmarks` feature, which would change every FRAME crate if it were enabled
 # for the whole workspace; the pallets' graphs alone are small.
 echo "[test] pallet benchmarks as tests"
-cargo test --release -p pallet-compute-staking --features runtime-benchmarks benchmark
+cargo test --release -p pallet-compute-staking -p pallet-compute-jobs \
+  --features pallet-compute-staking/runtime-benchmarks,pallet-compute-jobs/runtime-benchmarks benchmark
 echo "[test] all tests passed"

@@ -43,3 +43,15 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
         .with_properties(properties())
         .build())
 }
+
+/// `benchmark`: the development chain with 1 000 providers registered at genesis (see the runtime's
+/// `benchmark` preset), for `benchmark extrinsic` runs of the jobs pallet.
+pub fn benchmark_chain_spec() -> Result<ChainSpec, String> {
+    Ok(ChainSpec::builder(wasm_binary()?, None)
+        .with_name("Compute Benchmark")
+        .with_id("compute_benchmark")
+        .with_chain_type(ChainType::Development)
+        .with_genesis_config_preset_name(compute_runtime::genesis_config_presets::BENCHMARK_PRESET)
+        .with_properties(properties())
+        .build())
+}

@@ -11,9 +11,11 @@ use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRE
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-    AccountId, BabeConfig, Balance, BalancesConfig, ComputeJobsConfig, GrandpaConfig, RuntimeGenesisConfig,
-    SudoConfig, BABE_GENESIS_EPOCH_CONFIG, UNIT,
+    AccountId, BabeConfig, Balance, BalancesConfig, ComputeJobsConfig, ComputeStakingConfig, GrandpaConfig,
+    RuntimeGenesisConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, MILLI_UNIT, UNIT,
 };
+use codec::Encode;
+use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 
 /// The built-in kernel library of the GPU worker (integer kernels with CPU references), registered at
 /// genesis so that jobs can use them from the first block. The worker's files are the single source.
@@ -93,11 +95,62 @@ pub fn local_config_genesis() -> Value {
     )
 }
 
+/// Name of the preset for the node's `benchmark extrinsic` runs of the jobs pallet.
+pub const BENCHMARK_PRESET: &str = "benchmark";
+
+/// Providers registered by the `benchmark` preset besides Alice.
+pub const BENCHMARK_PROVIDERS: u32 = 1_000;
+
+/// GPU memory of Alice in the `benchmark` preset: no other provider has as much, so jobs that need it are
+/// assigned to her, and the benchmark can commit and reveal them with her key.
+pub const BENCHMARK_ALICE_VRAM_MIB: u32 = 1 << 20;
+
+/// The `i`-th provider of the `benchmark` preset: an account nobody holds the key of.
+pub fn benchmark_provider(i: u32) -> AccountId {
+    AccountId::new(<BlakeTwo256 as HashT>::hash(&(b"benchmark provider", i).encode()).0)
+}
+
+/// `benchmark`: the development chain plus 1 000 providers (equal stake, ask 1 milli-unit, 64 slots each)
+/// and Alice as a provider with more GPU memory than any other, for `benchmark extrinsic` runs of
+/// assignment, commit and reveal among a realistic number of providers.
+pub fn benchmark_config_genesis() -> Value {
+    let mut endowed = dev_accounts();
+    endowed.extend((0..BENCHMARK_PROVIDERS).map(benchmark_provider));
+    let mut genesis = testnet_genesis(
+        vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+        endowed,
+        Sr25519Keyring::Alice.to_account_id(),
+    );
+    let bond = 1_000 * UNIT;
+    let ask = MILLI_UNIT;
+    let mut providers: Vec<(AccountId, Balance, u32, u32, Balance)> =
+        (0..BENCHMARK_PROVIDERS).map(|i| (benchmark_provider(i), bond, 8_192, 64, ask)).collect();
+    providers.push((Sr25519Keyring::Alice.to_account_id(), bond, BENCHMARK_ALICE_VRAM_MIB, 64, ask));
+    let patch = build_struct_json_patch!(RuntimeGenesisConfig {
+        compute_staking: ComputeStakingConfig { providers },
+    });
+    json_merge(&mut genesis, patch);
+    genesis
+}
+
+/// Merges `patch` into `base`, objects key by key.
+fn json_merge(base: &mut Value, patch: Value) {
+    match (base, patch) {
+        (Value::Object(base), Value::Object(patch)) => {
+            for (key, value) in patch {
+                json_merge(base.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (base, patch) => *base = patch,
+    }
+}
+
 /// The JSON of a named preset, or `None` for an unknown name.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
     let patch = match id.as_ref() {
         DEV_RUNTIME_PRESET => development_config_genesis(),
         LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+        BENCHMARK_PRESET => benchmark_config_genesis(),
         _ => return None,
     };
     // Serialising a `serde_json::Value` cannot fail.
@@ -106,5 +159,9 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 
 /// The names of the presets this runtime offers.
 pub fn preset_names() -> Vec<PresetId> {
-    vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+    vec![
+        PresetId::from(DEV_RUNTIME_PRESET),
+        PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+        PresetId::from(BENCHMARK_PRESET),
+    ]
 }

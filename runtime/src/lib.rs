@@ -28,6 +28,8 @@ pub mod configs;
 #[cfg(feature = "std")]
 pub mod extrinsic;
 pub mod genesis_config_presets;
+#[cfg(feature = "std")]
+pub mod job_benchmarks;
 mod quote;
 
 use sp_runtime::{

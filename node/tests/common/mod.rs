@@ -46,6 +46,10 @@ pub struct NodeOptions<'a> {
     pub rpc_port: Option<u16>,
     /// `--chain <file>` as a non-authority instead of `--dev`.
     pub chain_spec: Option<&'a Path>,
+    /// Another node binary (a benchmark build) instead of this package's.
+    pub binary: Option<&'a Path>,
+    /// More command-line arguments.
+    pub extra_args: &'a [&'a str],
 }
 
 impl Node {
@@ -55,7 +59,7 @@ impl Node {
         let log_dir = tempfile::tempdir().expect("a temporary directory");
         let log_path = log_dir.path().join("node.log");
         let log = File::create(&log_path).expect("a log file");
-        let mut command = Command::new(NODE_BINARY);
+        let mut command = Command::new(options.binary.unwrap_or(Path::new(NODE_BINARY)));
         match options.chain_spec {
             Some(spec) => command.arg("--chain").arg(spec),
             None => command.arg("--dev"),
@@ -63,6 +67,7 @@ impl Node {
         command
             .args(["--no-mdns", "--no-prometheus", "--no-telemetry"])
             .args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()])
+            .args(options.extra_args)
             .stdout(Stdio::null())
             .stderr(log);
         match options.base_path {

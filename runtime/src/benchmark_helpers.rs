@@ -3,7 +3,10 @@
 
 use alloc::vec::Vec;
 use compute_primitives::{DeterminismClass, HardwareNeeds};
-use frame_support::{traits::fungible::Mutate, BoundedVec};
+use frame_support::{
+    traits::{fungible::Mutate, Get},
+    BoundedVec,
+};
 use pallet_compute_staking::{GpuBackend, ProviderProfile};
 use sp_runtime::Perbill;
 
@@ -19,7 +22,7 @@ impl pallet_compute_jobs::BenchmarkHelper<Runtime> for ComputeJobsBenchmarkHelpe
     }
 
     fn register_providers(count: u32, needs: &HardwareNeeds, ask: Balance) -> Vec<AccountId> {
-        let bond = <Runtime as pallet_compute_staking::Config>::MinProviderBond::get();
+        let bond: Balance = <Runtime as pallet_compute_staking::Config>::MinProviderBond::get();
         (0..count)
             .map(|i| {
                 let who: AccountId = frame_benchmarking::account("provider", i, 0);

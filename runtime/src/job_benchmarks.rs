@@ -9,9 +9,9 @@
 //!   paths of both calls.
 
 use codec::Encode;
-use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 use compute_primitives::{kernel_id, result_root, HardwareNeeds, JobId, JobInput, ResultRoot, Salt};
 use pallet_compute_jobs::JobSpecOf;
+use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 
 use crate::{
     genesis_config_presets::{BENCHMARK_ALICE_VRAM_MIB, BUILT_IN_KERNELS},

@@ -213,3 +213,38 @@ fn transaction_fees_of(who: &compute_runtime::AccountId) -> u128 {
         })
         .sum()
 }
+
+#[test]
+fn benchmark_chain_assigns_the_benchmarked_jobs() {
+    use compute_runtime::job_benchmarks::{alice_job, sampled_job, PREPARED_JOBS};
+    common::externalities("benchmark").execute_with(|| {
+        common::start_block(1, 1_000);
+        // What `benchmark extrinsic` submits: each is assigned among the thousand providers.
+        for i in 0..PREPARED_JOBS {
+            let spec = Box::new(sampled_job(i));
+            apply(
+                Sr25519Keyring::Alice,
+                i,
+                RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::submit_job { spec }),
+            );
+        }
+        let assigned = jobs_events().iter().filter(|e| matches!(e, JobsEvent::JobAssigned { .. })).count();
+        assert_eq!(assigned as u32, PREPARED_JOBS);
+        // The jobs prepared for commit and reveal go to Alice.
+        let spec = Box::new(alice_job());
+        apply(
+            Sr25519Keyring::Bob,
+            0,
+            RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::submit_job { spec }),
+        );
+        let providers = jobs_events()
+            .into_iter()
+            .filter_map(
+                |e| if let JobsEvent::JobAssigned { providers, .. } = e { Some(providers) } else { None },
+            )
+            .last()
+            .expect("assigned");
+        assert_eq!(providers.into_inner(), vec![Sr25519Keyring::Alice.to_account_id()]);
+        check_invariants();
+    });
+}

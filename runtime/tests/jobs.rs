@@ -242,7 +242,7 @@ fn benchmark_chain_assigns_the_benchmarked_jobs() {
             .filter_map(
                 |e| if let JobsEvent::JobAssigned { providers, .. } = e { Some(providers) } else { None },
             )
-            .last()
+            .next_back()
             .expect("assigned");
         assert_eq!(providers.into_inner(), vec![Sr25519Keyring::Alice.to_account_id()]);
         check_invariants();

@@ -444,7 +444,7 @@ pub mod pallet {
         /// `(account, bond, vram_mib, max_concurrent_jobs, ask)`. Each registers as `register_provider`
         /// would, from its free balance, with no commission, a Vulkan backend, determinism class zero,
         /// GPU name `genesis`, endpoint `http://127.0.0.1:8040`.
-        pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, u32, u32, BalanceOf<T>)>,
+        pub providers: alloc::vec::Vec<GenesisProvider<T>>,
     }
 
     #[pallet::genesis_build]

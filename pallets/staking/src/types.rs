@@ -17,6 +17,9 @@ pub type BalanceOf<T> =
 pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 /// Index of an emission era.
 pub type EraIndex = u32;
+/// A provider registered at genesis: `(account, bond, vram_mib, max_concurrent_jobs, ask)`.
+pub type GenesisProvider<T> = (<T as frame_system::Config>::AccountId, BalanceOf<T>, u32, u32, BalanceOf<T>);
+
 /// A provider's hardware profile with the runtime's bounds.
 pub type ProfileOf<T> = ProviderProfile<T>;
 

@@ -7,13 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 target_dir="${CARGO_TARGET_DIR:-target}"
-# The benchmark build shares target/release/wbuild with the normal build: afterwards, make the normal build
-# rebuild the runtime's Wasm without the benchmark feature.
-trap 'touch runtime/build.rs' EXIT
-echo "[jobs-bench] building the node with runtime-benchmarks"
-cargo build --release -p compute-node --features runtime-benchmarks
-cp "$target_dir/release/compute-node" "$target_dir/release/compute-node-benchmarks"
-touch runtime/build.rs
+./scripts/build-benchmark-node.sh
 echo "[jobs-bench] preparing the benchmark chain and timing the calls (several minutes)"
 BENCHMARK_NODE="$(realpath "$target_dir/release/compute-node-benchmarks")" \
   cargo test --release --workspace --test job_benchmarks -- --ignored --nocapture

@@ -7,13 +7,8 @@ cd "$(dirname "$0")/.."
 target_dir="${CARGO_TARGET_DIR:-target}"
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
-# The benchmark build shares target/release/wbuild with the normal build: afterwards, make the normal build
-# rebuild the runtime's Wasm without the benchmark feature.
-trap 'touch runtime/build.rs' EXIT
-echo "[weights] building the node with runtime-benchmarks"
-cargo build --release -p compute-node --features runtime-benchmarks
+./scripts/build-benchmark-node.sh
 node_bin="$target_dir/release/compute-node-benchmarks"
-cp "$target_dir/release/compute-node" "$node_bin"
 
 for pallet in "$@"; do
   crate_dir="pallets/${pallet#pallet_compute_}"

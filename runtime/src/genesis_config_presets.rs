@@ -136,8 +136,9 @@ pub fn benchmark_config_genesis() -> Value {
     genesis
 }
 
-/// Merges `patch` into `base`, objects key by key.
-fn json_merge(base: &mut Value, patch: Value) {
+/// Merges `patch` into `base`, objects key by key, as the node's chain-spec builder merges a preset into the
+/// default configuration.
+pub fn json_merge(base: &mut Value, patch: Value) {
     match (base, patch) {
         (Value::Object(base), Value::Object(patch)) => {
             for (key, value) in patch {

@@ -12,24 +12,12 @@ use serde_json::Value;
 use sp_consensus_babe::digests::{PreDigest, SecondaryPlainPreDigest};
 use sp_runtime::{traits::Header as _, BuildStorage, Digest, DigestItem};
 
-/// Merges a genesis patch into a full configuration, as the node's chain-spec builder does.
-fn merge(base: &mut Value, patch: Value) {
-    match (base, patch) {
-        (Value::Object(base), Value::Object(patch)) => {
-            for (key, value) in patch {
-                merge(base.entry(key).or_insert(Value::Null), value);
-            }
-        }
-        (base, patch) => *base = patch,
-    }
-}
-
 /// The full genesis configuration of a named preset.
 pub fn preset_config(name: &str) -> RuntimeGenesisConfig {
     let patch = genesis_config_presets::get_preset(&name.into()).expect("the preset exists");
     let patch: Value = serde_json::from_slice(&patch).expect("a preset is JSON");
     let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("the default serialises");
-    merge(&mut config, patch);
+    genesis_config_presets::json_merge(&mut config, patch);
     // Unknown fields are refused: a preset that names a field the runtime lacks fails here.
     serde_json::from_value(config).expect("the preset is a valid genesis configuration")
 }

@@ -5,11 +5,11 @@
 use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
-use compute_primitives::DeterminismClass;
+use compute_primitives::{DeterminismClass, Requirements};
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use sp_runtime::{
-    traits::{Saturating, UniqueSaturatedInto, Zero},
+    traits::{Bounded, Saturating, UniqueSaturatedInto, Zero},
     Perbill,
 };
 
@@ -95,13 +95,11 @@ impl<T: Config> Pallet<T> {
         min_vram_mib: u32,
         determinism_class: Option<DeterminismClass>,
     ) -> Result<(BalanceOf<T>, u32), u32> {
+        // The sampler's own eligibility test, with an offer no ask exceeds.
+        let requirements =
+            Requirements { min_vram_mib, determinism_class, offer: BalanceOf::<T>::max_value() };
         let mut asks: Vec<BalanceOf<T>> = Providers::<T>::iter_values()
-            .filter(|info| {
-                info.status == ProviderStatus::Active
-                    && info.profile.vram_mib >= min_vram_mib
-                    && determinism_class.is_none_or(|class| class == info.profile.determinism_class)
-                    && info.slots_taken < info.profile.max_concurrent_jobs
-            })
+            .filter(|info| Self::is_eligible(info, &requirements))
             .map(|info| info.profile.ask)
             .collect();
         let eligible = asks.len() as u32;

@@ -148,10 +148,35 @@ fn spinner() -> ProgressBar {
     bar
 }
 
-/// `gpu-worker exec`.
-pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
+/// What to run, as the command line describes it: a kernel (file or built-in) with inputs and sizes.
+#[derive(Clone, Debug, Default)]
+pub struct ProgramRequest {
+    /// A WGSL file or a built-in kernel.
+    pub kernel: Option<KernelSource>,
+    /// Entry point (WGSL files).
+    pub entry: String,
+    /// Inputs as `inline:HEX`, `file:PATH`, `gen:SEED:LEN`.
+    pub inputs: Vec<String>,
+    /// Workgroups (WGSL files).
+    pub dispatch: Option<[u32; 3]>,
+    /// Output length (WGSL files).
+    pub output_len: Option<u64>,
+    /// Uniform parameters (WGSL files).
+    pub params: Vec<u8>,
+    /// Size arguments of a built-in kernel.
+    pub args: Vec<(String, String)>,
+    /// Whether floating point is refused.
+    pub exact: bool,
+}
+
+/// The program a command line describes, and the built-in job it is (for CPU checks and images).
+pub fn build_program(request: &ProgramRequest) -> Result<(Program, Option<BuiltinJob>), Error> {
     let inputs = request.inputs.iter().map(|s| s.parse::<Input>()).collect::<Result<Vec<_>, JobError>>()?;
-    let (program, builtin_job): (Program, Option<BuiltinJob>) = match &request.kernel {
+    let kernel = request
+        .kernel
+        .as_ref()
+        .ok_or_else(|| BuiltinError::BadArg { arg: "--kernel".into(), why: "required".into() })?;
+    Ok(match kernel {
         KernelSource::Builtin(builtin) => {
             if request.dispatch.is_some() || request.output_len.is_some() || !request.params.is_empty() {
                 return Err(BuiltinError::BadArg {
@@ -189,7 +214,21 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
             };
             (Program::from(job), None)
         }
-    };
+    })
+}
+
+/// `gpu-worker exec`.
+pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
+    let (program, builtin_job) = build_program(&ProgramRequest {
+        kernel: Some(request.kernel.clone()),
+        entry: request.entry.clone(),
+        inputs: request.inputs.clone(),
+        dispatch: request.dispatch,
+        output_len: request.output_len,
+        params: request.params.clone(),
+        args: request.args.clone(),
+        exact: request.exact,
+    })?;
 
     let mut executor = Executor::new(ExecConfig {
         adapter: request.adapter.clone(),

@@ -1,15 +1,24 @@
 #![doc = include_str!("../README.md")]
 
 pub mod bench;
+pub mod chain;
+pub mod chain_job;
 pub mod commands;
+pub mod daemon;
 pub mod error;
 pub mod exec;
 pub mod gpu;
 pub mod image;
 pub mod job;
 pub mod kernels;
+pub mod keys;
+pub mod metrics;
 pub mod reference;
+pub mod requester;
 pub mod root;
+pub mod server;
+pub mod store;
+pub mod units;
 pub mod validate;
 
 pub use error::Error;

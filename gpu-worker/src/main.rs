@@ -7,7 +7,11 @@ use std::time::Duration;
 use anyhow::{anyhow, Context as _};
 use clap::{Args, Parser, Subcommand};
 use gpu_worker::bench::BenchConfig;
+use gpu_worker::chain::Chain;
+use gpu_worker::chain_job::JobTerms;
 use gpu_worker::commands::{self, ExecRequest, KernelSource};
+use gpu_worker::keys::Identity;
+use gpu_worker::units::parse_amount;
 use gpu_worker::AdapterSelector;
 
 /// The compute chain's GPU worker.
@@ -31,6 +35,170 @@ enum Command {
     Exec(ExecArgs),
     /// Benchmark the built-in kernels: GPU path vs multithreaded CPU reference, and the registration score.
     Bench(BenchArgs),
+    /// The provider daemon: register (when needed), run assigned jobs, commit, reveal, serve outputs.
+    Run(RunArgs),
+    /// Submit a job (registering its kernel when missing) and follow it to its end.
+    Submit(SubmitArgs),
+    /// Show a job as the chain has it.
+    Status(StatusArgs),
+    /// Download a finished job's output and verify it against the result root on chain.
+    Fetch(FetchArgs),
+}
+
+#[derive(Args)]
+struct NodeArgs {
+    /// The node's WebSocket RPC endpoint.
+    #[arg(long, default_value = "ws://127.0.0.1:9944")]
+    node: String,
+}
+
+#[derive(Args)]
+struct KeyArgs {
+    /// The account's secret URI (`//Alice`, a mnemonic, `0x` seed).
+    #[arg(long, conflicts_with = "key_file")]
+    suri: Option<String>,
+    /// A file holding the secret URI (mode 600).
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    fn identity(&self) -> anyhow::Result<Identity> {
+        match (&self.suri, &self.key_file) {
+            (Some(uri), _) => Ok(Identity::from_uri(uri)?),
+            (None, Some(path)) => Ok(Identity::from_file(path)?),
+            (None, None) => Err(anyhow!("give the account's key with --suri or --key-file")),
+        }
+    }
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// Where outputs and job records are kept.
+    #[arg(long, default_value = "gpu-worker-data")]
+    data_dir: PathBuf,
+    /// The most disk space for outputs, in MiB (least recently used outputs go first).
+    #[arg(long, default_value_t = 4096)]
+    store_mib: u64,
+    /// Where the output server (and /health, /metrics) listens.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// The URL published for downloads (default: http:// + the listen address).
+    #[arg(long)]
+    public_url: Option<String>,
+    /// Self-bond at registration, in GPUC.
+    #[arg(long, default_value = "1000")]
+    bond: String,
+    /// Least reward per replica accepted, in GPUC.
+    #[arg(long, default_value = "0.001")]
+    ask: String,
+    /// Commission on rewards, in percent.
+    #[arg(long, default_value_t = 10.0)]
+    commission: f64,
+    /// Jobs accepted at once.
+    #[arg(long, default_value_t = 4)]
+    max_jobs: u32,
+    /// GPU memory to declare, in MiB (wgpu does not report it).
+    #[arg(long, default_value_t = 4096)]
+    vram_mib: u32,
+    /// Benchmark score to publish (default: measure with the quick benchmark).
+    #[arg(long)]
+    benchmark_score: Option<u64>,
+    /// GPU time limit per job, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    timeout: f64,
+    /// Test-only fault: reveal wrong results.
+    #[cfg(feature = "fault-injection")]
+    #[arg(long)]
+    fault_wrong_results: bool,
+}
+
+#[derive(Args)]
+struct SubmitArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// A WGSL file, or `builtin:NAME`.
+    #[arg(long)]
+    kernel: KernelSource,
+    /// Entry point (WGSL files).
+    #[arg(long, default_value = "main")]
+    entry: String,
+    /// An input, in binding order: `inline:HEX`, `file:PATH` (sent inline, at most 8 KiB) or `gen:SEED:LEN`.
+    #[arg(long = "input")]
+    inputs: Vec<String>,
+    /// Workgroups `X,Y,Z` (WGSL files).
+    #[arg(long)]
+    dispatch: Option<String>,
+    /// Output length in bytes (WGSL files).
+    #[arg(long)]
+    output_len: Option<u64>,
+    /// Uniform parameters as hex (WGSL files).
+    #[arg(long)]
+    params: Option<String>,
+    /// A size argument `NAME=VALUE` of a built-in kernel.
+    #[arg(long = "arg")]
+    args: Vec<String>,
+    /// Providers that run the job.
+    #[arg(long, default_value_t = 1)]
+    replicas: u8,
+    /// Matching results needed (default: a majority).
+    #[arg(long)]
+    quorum: Option<u8>,
+    /// Reward per replica, in GPUC.
+    #[arg(long, default_value = "0.01")]
+    reward: String,
+    /// Blocks to commit.
+    #[arg(long, default_value_t = 20)]
+    commit_window: u32,
+    /// Blocks to reveal.
+    #[arg(long, default_value_t = 10)]
+    reveal_window: u32,
+    /// Blocks to wait for providers.
+    #[arg(long, default_value_t = 100)]
+    queue_window: u32,
+    /// Least GPU memory of the providers, in MiB.
+    #[arg(long, default_value_t = 0)]
+    min_vram_mib: u32,
+    /// Return once submitted instead of following the job.
+    #[arg(long)]
+    no_wait: bool,
+    /// Fetch the verified output to this file once completed (a PNG for image kernels and `.png` names).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Give up following after this many seconds.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    /// The job id.
+    job: u64,
+}
+
+#[derive(Args)]
+struct FetchArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    /// The job id.
+    job: u64,
+    /// Where to write the output.
+    #[arg(long)]
+    out: PathBuf,
+    /// Write a `WxH` PNG of 32-bit pixels instead of raw bytes.
+    #[arg(long)]
+    png: Option<String>,
+    /// Download from this output server instead of the providers that revealed the root; repeatable.
+    #[arg(long = "from")]
+    sources: Vec<String>,
 }
 
 #[derive(Args)]
@@ -108,15 +276,7 @@ fn exec(adapter: AdapterSelector, args: ExecArgs) -> anyhow::Result<ExitCode> {
             .transpose()?,
         output_len: args.output_len,
         params: args.params.map(hex::decode).transpose().context("--params takes hex")?.unwrap_or_default(),
-        args: args
-            .args
-            .iter()
-            .map(|a| {
-                a.split_once('=')
-                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                    .ok_or_else(|| anyhow!("--arg takes NAME=VALUE, got `{a}`"))
-            })
-            .collect::<anyhow::Result<_>>()?,
+        args: parse_size_args(&args.args)?,
         exact: !args.allow_float,
         timeout: seconds(args.timeout)?,
         verify: args.verify,
@@ -138,9 +298,182 @@ fn exec(adapter: AdapterSelector, args: ExecArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn run(adapter: AdapterSelector, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let identity = args.key.identity()?;
+    if !(0.0..=100.0).contains(&args.commission) {
+        return Err(anyhow!("--commission is a percentage, got {}", args.commission));
+    }
+    let config = gpu_worker::daemon::DaemonConfig {
+        node_url: args.node.node,
+        identity,
+        store_dir: args.data_dir,
+        store_max_bytes: args.store_mib.saturating_mul(1 << 20),
+        listen: args.listen,
+        exec: gpu_worker::ExecConfig { adapter, timeout: seconds(args.timeout)?, ..Default::default() },
+        profile: gpu_worker::daemon::ProfileOptions {
+            vram_mib: args.vram_mib,
+            max_concurrent_jobs: args.max_jobs,
+            ask: parse_amount(&args.ask).map_err(|e| anyhow!("--ask: {e}"))?,
+            commission_ppb: (args.commission * 10_000_000.0).round() as u32,
+            bond: parse_amount(&args.bond).map_err(|e| anyhow!("--bond: {e}"))?,
+            benchmark_score: args.benchmark_score,
+            public_url: args.public_url,
+        },
+        #[cfg(feature = "fault-injection")]
+        wrong_results: args.fault_wrong_results,
+    };
+    runtime()?.block_on(async {
+        let daemon = gpu_worker::daemon::run(config, |running| {
+            log::info!("provider {} ready; outputs on http://{}", running.account, running.http);
+        });
+        tokio::select! {
+            result = daemon => result.map_err(anyhow::Error::from),
+            _ = tokio::signal::ctrl_c() => {
+                log::info!("stopping");
+                Ok(())
+            }
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
+    let identity = args.key.identity()?;
+    let replicas = args.replicas;
+    let request = gpu_worker::requester::SubmitRequest {
+        program: commands::ProgramRequest {
+            kernel: Some(args.kernel),
+            entry: args.entry,
+            inputs: args.inputs,
+            dispatch: args
+                .dispatch
+                .map(|d| {
+                    commands::parse_dispatch(&d).ok_or_else(|| anyhow!("--dispatch takes X,Y,Z, got `{d}`"))
+                })
+                .transpose()?,
+            output_len: args.output_len,
+            params: args
+                .params
+                .map(hex::decode)
+                .transpose()
+                .context("--params takes hex")?
+                .unwrap_or_default(),
+            args: parse_size_args(&args.args)?,
+            exact: true,
+        },
+        terms: JobTerms {
+            replicas,
+            quorum: args.quorum.unwrap_or(replicas / 2 + 1),
+            reward_per_replica: parse_amount(&args.reward).map_err(|e| anyhow!("--reward: {e}"))?,
+            commit_window: args.commit_window,
+            reveal_window: args.reveal_window,
+            queue_window: args.queue_window,
+            min_vram_mib: args.min_vram_mib,
+        },
+    };
+    let say = |line: String| eprintln!("{line}");
+    runtime()?.block_on(async {
+        let chain = Chain::connect(&args.node.node).await?;
+        let submitted = gpu_worker::requester::submit(&chain, &identity, &request, say).await?;
+        println!("{}", submitted.job_id);
+        if args.no_wait {
+            return Ok(ExitCode::SUCCESS);
+        }
+        let finished =
+            gpu_worker::requester::follow(&chain, submitted.job_id, Duration::from_secs(args.timeout), say)
+                .await?;
+        eprintln!("finished {:.1} s after submission", submitted.at.elapsed().as_secs_f64());
+        let completed = matches!(finished.record.outcome, compute_primitives::JobResult::Completed { .. });
+        if let (Some(out), true) = (&args.out, completed) {
+            let fetched = gpu_worker::requester::fetch(&chain, submitted.job_id, &[]).await?;
+            for refused in &fetched.refused {
+                eprintln!("{refused}");
+            }
+            let (_, builtin) = commands::build_program(&request.program)?;
+            let png = builtin
+                .and_then(|job| job.image())
+                .filter(|_| out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")))
+                .map(|(w, h, format)| (w, h, Some(format)));
+            let wrote = gpu_worker::requester::write_output(out, &fetched.output, png)?;
+            eprintln!("verified against the root on chain ({}); {wrote}", fetched.source);
+        }
+        Ok(if completed { ExitCode::SUCCESS } else { ExitCode::from(3) })
+    })
+}
+
+fn parse_size_args(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    args.iter()
+        .map(|a| {
+            a.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| anyhow!("--arg takes NAME=VALUE, got `{a}`"))
+        })
+        .collect()
+}
+
+/// Log lines to stderr: `LEVEL target: message`, at `info` unless `GPU_WORKER_LOG` says otherwise
+/// (`error`, `warn`, `info`, `debug`, `trace`). Only this crate's records; dependencies stay quiet.
+struct StderrLogger(log::LevelFilter);
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, metadata: &log::Metadata) -> bool {
+        metadata.level() <= self.0 && metadata.target().starts_with("gpu_worker")
+    }
+
+    fn log(&self, record: &log::Record) {
+        if self.enabled(record.metadata()) {
+            let since_epoch =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            eprintln!("{:.3} {:5} {}", since_epoch.as_secs_f64(), record.level(), record.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+fn env_logger_init() {
+    let level =
+        std::env::var("GPU_WORKER_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(log::LevelFilter::Info);
+    if log::set_boxed_logger(Box::new(StderrLogger(level))).is_ok() {
+        log::set_max_level(level);
+    }
+}
+
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Run(_) | Command::Submit(_)) {
+        env_logger_init();
+    }
     match cli.command {
+        Command::Run(args) => run(cli.adapter, args),
+        Command::Submit(args) => submit(args),
+        Command::Status(args) => runtime()?.block_on(async {
+            let chain = Chain::connect(&args.node.node).await?;
+            print!("{}", gpu_worker::requester::status(&chain, args.job).await?);
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Fetch(args) => runtime()?.block_on(async {
+            let chain = Chain::connect(&args.node.node).await?;
+            let fetched = gpu_worker::requester::fetch(&chain, args.job, &args.sources).await?;
+            for refused in &fetched.refused {
+                eprintln!("{refused}");
+            }
+            let png = args
+                .png
+                .map(|p| {
+                    gpu_worker::image::parse_size(&p).ok_or_else(|| anyhow!("--png takes WxH, got `{p}`"))
+                })
+                .transpose()?
+                .map(|(w, h)| (w, h, None));
+            let wrote = gpu_worker::requester::write_output(&args.out, &fetched.output, png)?;
+            eprintln!("verified against the root on chain ({}); {wrote}", fetched.source);
+            println!("{}", hex::encode(fetched.root.0));
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Devices => {
             print!("{}", commands::devices());
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,92 @@
+//! One thread owns the executor (device, queue, pipeline cache, buffer pool) and runs jobs one after the
+//! other; async tasks send it programs and await the outcome.
+
+use std::sync::mpsc;
+
+use thiserror::Error;
+use tokio::sync::oneshot;
+
+use crate::bench::{BenchConfig, BenchError, BenchReport};
+use crate::exec::{ExecConfig, ExecError, Executor, Outcome};
+use crate::job::Program;
+
+/// Why a job could not be run (the machine's fault, not the job's).
+#[derive(Debug, Error)]
+pub enum GpuServiceError {
+    /// The executor failed.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    /// The benchmark failed.
+    #[error(transparent)]
+    Bench(#[from] BenchError),
+    /// The executor thread is gone.
+    #[error("the GPU thread stopped")]
+    Stopped,
+}
+
+enum Request {
+    Run { program: Program, reply: oneshot::Sender<Result<Outcome, ExecError>> },
+    Bench { config: BenchConfig, reply: oneshot::Sender<Result<BenchReport, BenchError>> },
+}
+
+/// A handle to the executor thread.
+#[derive(Clone, Debug)]
+pub struct GpuService {
+    requests: mpsc::Sender<Request>,
+    adapter: wgpu::AdapterInfo,
+}
+
+impl GpuService {
+    /// Creates the executor on its own thread.
+    pub fn start(config: ExecConfig) -> Result<Self, GpuServiceError> {
+        let (requests, incoming) = mpsc::channel::<Request>();
+        let (ready_tx, ready) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("gpu-executor".into())
+            .spawn(move || {
+                let mut executor = match Executor::new(config) {
+                    Ok(executor) => executor,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let info = executor.adapter_info().cloned();
+                let _ = ready_tx.send(Ok(info));
+                for request in incoming {
+                    match request {
+                        Request::Run { program, reply } => {
+                            let _ = reply.send(executor.run(&program));
+                        }
+                        Request::Bench { config, reply } => {
+                            let progress = indicatif::ProgressBar::hidden();
+                            let _ = reply.send(crate::bench::run(&mut executor, &config, &progress));
+                        }
+                    }
+                }
+            })
+            .map_err(|_| GpuServiceError::Stopped)?;
+        let info = ready.recv().map_err(|_| GpuServiceError::Stopped)??;
+        let adapter = info.ok_or(GpuServiceError::Stopped)?;
+        Ok(GpuService { requests, adapter })
+    }
+
+    /// The adapter the executor runs on.
+    pub fn adapter(&self) -> &wgpu::AdapterInfo {
+        &self.adapter
+    }
+
+    /// Runs `program` after the jobs already queued.
+    pub async fn run(&self, program: Program) -> Result<Outcome, GpuServiceError> {
+        let (reply, outcome) = oneshot::channel();
+        self.requests.send(Request::Run { program, reply }).map_err(|_| GpuServiceError::Stopped)?;
+        Ok(outcome.await.map_err(|_| GpuServiceError::Stopped)??)
+    }
+
+    /// Runs the benchmark (between jobs).
+    pub async fn bench(&self, config: BenchConfig) -> Result<BenchReport, GpuServiceError> {
+        let (reply, report) = oneshot::channel();
+        self.requests.send(Request::Bench { config, reply }).map_err(|_| GpuServiceError::Stopped)?;
+        Ok(report.await.map_err(|_| GpuServiceError::Stopped)??)
+    }
+}

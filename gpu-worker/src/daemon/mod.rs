@@ -1,0 +1,379 @@
+//! `gpu-worker run`: the provider daemon.
+//!
+//! It serves its outputs over HTTP, connects to a node, registers its account as a provider when it is not
+//! one (profile from the adapter, bond and terms from the command line), then follows best blocks. For each
+//! job assigned to it (`ComputeApi::assignments`), it runs the kernel (source from chain storage, inputs from
+//! the spec) and commits while the job is in its commit phase, and reveals once the reveal phase opens.
+//!
+//! Restarts are safe: the salt of a commitment is derived from the key and the job id, the root of every
+//! job it computed is recorded in the output store, and an output or record that is gone is recomputed
+//! (kernels are deterministic), so a worker restarted between commit and reveal still reveals in time.
+
+mod gpu;
+mod profile;
+
+pub use gpu::{GpuService, GpuServiceError};
+pub use profile::{determinism_class, ProfileOptions};
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
+use thiserror::Error;
+
+use crate::chain::{AccountId, AtBlock, Call, Chain, ChainError, OpenJob};
+use crate::exec::{ExecConfig, Outcome};
+use crate::keys::Identity;
+use crate::metrics::Metrics;
+use crate::server::{self, ServerState};
+use crate::store::{OutputStore, StoreError};
+
+/// Blocks after which an action whose transaction left no trace on chain is tried again.
+const RETRY_AFTER_BLOCKS: u64 = 4;
+
+/// How the daemon runs.
+#[derive(Clone, Debug)]
+pub struct DaemonConfig {
+    /// The node's WebSocket endpoint.
+    pub node_url: String,
+    /// The provider's key.
+    pub identity: Identity,
+    /// Where outputs are kept.
+    pub store_dir: PathBuf,
+    /// The most bytes of outputs kept.
+    pub store_max_bytes: u64,
+    /// Where the HTTP server listens.
+    pub listen: SocketAddr,
+    /// The executor.
+    pub exec: ExecConfig,
+    /// Profile and registration terms.
+    pub profile: ProfileOptions,
+    /// Test-only: reveal a wrong result (the output with its first byte flipped).
+    #[cfg(feature = "fault-injection")]
+    pub wrong_results: bool,
+}
+
+/// Why the daemon stopped.
+#[derive(Debug, Error)]
+pub enum DaemonError {
+    /// The output store cannot be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The GPU cannot be used.
+    #[error(transparent)]
+    Gpu(#[from] GpuServiceError),
+    /// The HTTP server cannot listen.
+    #[error("cannot serve outputs on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Registration failed.
+    #[error("cannot register as a provider: {0}")]
+    Register(ChainError),
+    /// The metrics cannot be set up.
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+/// Why one job could not be handled now (it is tried again later).
+#[derive(Debug, Error)]
+enum JobError {
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error(transparent)]
+    Gpu(#[from] GpuServiceError),
+    #[error("kernel {0} is not registered on chain")]
+    MissingKernel(String),
+    #[error("the recomputed result does not open our commitment (was the kernel non-deterministic?)")]
+    CommitmentMismatch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Action {
+    Commit,
+    Reveal,
+}
+
+/// The running daemon's shared state.
+#[derive(Debug)]
+struct Worker {
+    config: DaemonConfig,
+    account: AccountId,
+    chain: Chain,
+    gpu: GpuService,
+    store: Arc<OutputStore>,
+    metrics: Metrics,
+    kernels: Mutex<BTreeMap<KernelId, Arc<Vec<u8>>>>,
+    /// Actions under way or submitted: the block at which they started, and when they were first seen.
+    in_flight: Mutex<HashMap<(JobId, Action), (u64, Instant)>>,
+}
+
+/// A daemon that is serving: its HTTP address and account.
+#[derive(Clone, Debug)]
+pub struct Running {
+    /// Where the outputs, `/health` and `/metrics` are served.
+    pub http: SocketAddr,
+    /// The provider account (SS58).
+    pub account: String,
+}
+
+/// Runs the daemon until the process is stopped. `on_ready` is called once it serves and is registered.
+pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Result<(), DaemonError> {
+    let store = Arc::new(OutputStore::open(&config.store_dir, config.store_max_bytes)?);
+    let metrics = Metrics::new()?;
+    metrics.store_bytes.set(store.total_bytes() as i64);
+    let (http, _server) =
+        server::serve(config.listen, ServerState { store: store.clone(), metrics: metrics.clone() })
+            .await
+            .map_err(|source| DaemonError::Listen { addr: config.listen, source })?;
+    log::info!("serving outputs, /health and /metrics on http://{http}");
+
+    let gpu = GpuService::start(config.exec.clone())?;
+    let adapter = gpu.adapter();
+    log::info!(
+        "GPU: {} ({:?}, driver {} {})",
+        adapter.name,
+        adapter.backend,
+        adapter.driver,
+        adapter.driver_info
+    );
+
+    let chain = connect_until_up(&config.node_url).await;
+    let account = config.identity.account();
+    profile::ensure_registered(&chain, &config.identity, &config.profile, &gpu, http)
+        .await
+        .map_err(DaemonError::Register)?;
+    let running = Running { http, account: config.identity.ss58() };
+    on_ready(&running);
+
+    let worker = Arc::new(Worker {
+        config,
+        account,
+        chain,
+        gpu,
+        store,
+        metrics,
+        kernels: Mutex::default(),
+        in_flight: Mutex::default(),
+    });
+    worker.follow_blocks().await;
+    Ok(())
+}
+
+async fn connect_until_up(url: &str) -> Chain {
+    let mut delay = Duration::from_millis(500);
+    loop {
+        match Chain::connect(url).await {
+            Ok(chain) => {
+                log::info!("connected to {url}");
+                return chain;
+            }
+            Err(e) => {
+                log::warn!("{e}; retrying in {delay:?}");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(10));
+            }
+        }
+    }
+}
+
+impl Worker {
+    /// Handles every new best block, resubscribing when the stream ends (the connection dropped).
+    async fn follow_blocks(self: &Arc<Self>) {
+        loop {
+            let mut blocks = match self.chain.client().stream_best_blocks().await {
+                Ok(blocks) => blocks,
+                Err(e) => {
+                    log::warn!("cannot follow blocks: {e}; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            while let Some(block) = blocks.next().await {
+                let at = match block {
+                    Ok(block) => block.at().await,
+                    Err(e) => {
+                        log::warn!("block stream: {e}");
+                        break;
+                    }
+                };
+                match at {
+                    Ok(at) => {
+                        if let Err(e) = self.on_block(&at).await {
+                            self.metrics.chain_errors.inc();
+                            log::warn!("block #{}: {e}", at.block_number());
+                        }
+                    }
+                    Err(e) => log::warn!("cannot read a new block: {e}"),
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    async fn on_block(self: &Arc<Self>, at: &AtBlock) -> Result<(), ChainError> {
+        let number = at.block_number();
+        let assigned = self.chain.assignments(at, &self.account).await?;
+        self.forget_finished(&assigned);
+        for job_id in assigned {
+            let Some(JobDetails::Open(job)) = self.chain.job(at, job_id).await? else { continue };
+            let Some(replica) = job.replicas.iter().find(|r| r.provider == self.account) else { continue };
+            let action = match (job.phase, replica.commitment, replica.revealed) {
+                (JobPhase::Committing, None, _) => Action::Commit,
+                (JobPhase::Revealing, Some(_), None) => Action::Reveal,
+                _ => continue,
+            };
+            let Some(seen) = self.claim(job_id, action, number) else { continue };
+            let worker = self.clone();
+            let at = at.clone();
+            tokio::spawn(async move {
+                let result = match action {
+                    Action::Commit => worker.commit(&at, job_id, &job, seen).await,
+                    Action::Reveal => worker.reveal(&at, job_id, &job).await,
+                };
+                if let Err(e) = result {
+                    worker.metrics.chain_errors.inc();
+                    log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
+                    worker.release(job_id, action);
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// Marks an action as started unless it is under way; returns when it was first seen.
+    fn claim(&self, job_id: JobId, action: Action, block: u64) -> Option<Instant> {
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        match in_flight.get(&(job_id, action)) {
+            Some((started, _)) if block < started + RETRY_AFTER_BLOCKS => None,
+            Some((_, seen)) => {
+                let seen = *seen;
+                in_flight.insert((job_id, action), (block, seen));
+                Some(seen)
+            }
+            None => {
+                let seen = Instant::now();
+                in_flight.insert((job_id, action), (block, seen));
+                Some(seen)
+            }
+        }
+    }
+
+    fn release(&self, job_id: JobId, action: Action) {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&(job_id, action));
+    }
+
+    /// Drops the state of jobs no longer assigned (finished, or never ours).
+    fn forget_finished(&self, assigned: &[JobId]) {
+        self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).retain(|(job, _), _| assigned.contains(job));
+        for job_id in self.store.recorded_jobs() {
+            if !assigned.contains(&job_id) {
+                self.store.forget_job(job_id);
+            }
+        }
+    }
+
+    async fn kernel(&self, at: &AtBlock, kernel: &KernelId) -> Result<Arc<Vec<u8>>, JobError> {
+        if let Some(code) = self.kernels.lock().unwrap_or_else(|p| p.into_inner()).get(kernel) {
+            return Ok(code.clone());
+        }
+        let code = self
+            .chain
+            .kernel_code(at, kernel)
+            .await?
+            .ok_or_else(|| JobError::MissingKernel(hex::encode(kernel.0)))?;
+        let code = Arc::new(code);
+        self.kernels.lock().unwrap_or_else(|p| p.into_inner()).insert(*kernel, code.clone());
+        Ok(code)
+    }
+
+    /// The job's result root: recorded, or computed now (and its output stored).
+    async fn result(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<ResultRoot, JobError> {
+        if let Some(root) = self.store.job_root(job_id) {
+            let failure = compute_primitives::failure::failure_reason_of(&root).is_some();
+            if failure || self.store.get(&root).is_some() {
+                return Ok(root);
+            }
+            log::info!("job {job_id}: output gone from the store, recomputing");
+        }
+        let code = self.kernel(at, &job.spec.kernel).await?;
+        let outcome = match crate::chain_job::program_of(&job.spec, &code) {
+            Ok(program) => self.gpu.run(program).await?,
+            Err(failure) => Outcome::Failed(failure),
+        };
+        self.metrics.jobs_executed.inc();
+        let root = match outcome {
+            Outcome::Completed(completed) => {
+                self.metrics.gpu_time.observe(completed.timings.gpu_path().as_secs_f64());
+                #[allow(unused_mut)]
+                let (mut output, mut root) = (completed.output, completed.root);
+                #[cfg(feature = "fault-injection")]
+                if self.config.wrong_results {
+                    if let Some(first) = output.first_mut() {
+                        *first ^= 0xff;
+                    }
+                    root = compute_primitives::result_root(&output);
+                    log::warn!("job {job_id}: fault injection: lying about the result");
+                }
+                match self.store.put(&root, &output) {
+                    Ok(_) => self.metrics.store_bytes.set(self.store.total_bytes() as i64),
+                    // Still commit: the result is right, it just cannot be downloaded from here.
+                    Err(e) => log::warn!("job {job_id}: cannot keep the output: {e}"),
+                }
+                log::info!(
+                    "job {job_id}: ran in {:?} (GPU path), root {}",
+                    completed.timings.gpu_path(),
+                    hex::encode(root.0)
+                );
+                root
+            }
+            Outcome::Failed(failure) => {
+                self.metrics.jobs_failed.with_label_values(&[&format!("{:?}", failure.reason)]).inc();
+                log::info!("job {job_id}: canonical failure {:?}: {}", failure.reason, failure.message);
+                failure.root
+            }
+        };
+        if let Err(e) = self.store.record_job(job_id, &root) {
+            log::warn!("job {job_id}: cannot record the root (a restart will recompute it): {e}");
+        }
+        Ok(root)
+    }
+
+    async fn commit(
+        &self,
+        at: &AtBlock,
+        job_id: JobId,
+        job: &OpenJob,
+        seen: Instant,
+    ) -> Result<(), JobError> {
+        let root = self.result(at, job_id, job).await?;
+        let salt = self.config.identity.salt(job_id);
+        let commitment = compute_primitives::commitment(job_id, &self.account, &root, &salt);
+        self.chain.submit(self.config.identity.keypair(), &Call::CommitResult { job_id, commitment }).await?;
+        self.metrics.commits.inc();
+        self.metrics.commit_latency.observe(seen.elapsed().as_secs_f64());
+        log::info!("job {job_id}: committed");
+        Ok(())
+    }
+
+    async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), JobError> {
+        let root = self.result(at, job_id, job).await?;
+        let salt = self.config.identity.salt(job_id);
+        let committed = job.replicas.iter().find(|r| r.provider == self.account).and_then(|r| r.commitment);
+        if committed != Some(compute_primitives::commitment(job_id, &self.account, &root, &salt)) {
+            // Revealing would only be refused (and cost a fee); the liveness slash follows either way.
+            log::error!("job {job_id}: our result no longer opens our commitment; not revealing");
+            return Err(JobError::CommitmentMismatch);
+        }
+        self.chain.submit(self.config.identity.keypair(), &Call::RevealResult { job_id, root, salt }).await?;
+        self.metrics.reveals.inc();
+        log::info!("job {job_id}: revealed {}", hex::encode(root.0));
+        Ok(())
+    }
+}

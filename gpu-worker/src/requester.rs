@@ -1,0 +1,389 @@
+//! The requester's commands: `submit` (registering the kernel when missing, then following the job through
+//! its phases), `status` and `fetch` (download from a provider that revealed the winning root, verified
+//! against the root stored on chain).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use codec::Decode;
+use compute_primitives::failure::failure_reason_of;
+use compute_primitives::{JobDetails, JobId, JobPhase, JobResult, ResultRoot};
+use thiserror::Error;
+
+use crate::chain::{AccountId, AtBlock, Balance, Call, Chain, ChainError, JobRecord};
+use crate::chain_job::{spec_of, JobTerms, SpecError};
+use crate::commands::{build_program, ProgramRequest};
+use crate::keys::{ss58, Identity};
+use crate::units::format_amount;
+
+/// The largest output the protocol allows (and `fetch` downloads).
+const MAX_OUTPUT: u64 = 128 << 20;
+/// Blocks `fetch` looks back from a job's end for the reveals that name its providers.
+const MAX_LOOKBACK: u32 = 256;
+
+/// What can go wrong for a requester.
+#[derive(Debug, Error)]
+pub enum RequesterError {
+    /// The chain.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The job description.
+    #[error(transparent)]
+    Program(#[from] crate::Error),
+    /// The job cannot be a chain job.
+    #[error(transparent)]
+    Spec(#[from] SpecError),
+    /// No such job (or its record was pruned).
+    #[error("job {0} is unknown (never submitted, or finished longer ago than the retention period)")]
+    UnknownJob(JobId),
+    /// The job has no output to fetch.
+    #[error("job {job_id} has no output: {why}")]
+    NoOutput {
+        /// The job.
+        job_id: JobId,
+        /// Why.
+        why: String,
+    },
+    /// No provider served an output that matches the root.
+    #[error("no verified copy of job {job_id}'s output (root {root}): {tried}")]
+    NotFetched {
+        /// The job.
+        job_id: JobId,
+        /// The root on chain.
+        root: String,
+        /// What each provider answered.
+        tried: String,
+    },
+    /// Writing the output failed.
+    #[error("cannot write {path}: {why}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+    /// The submission's event was not found.
+    #[error("the job was submitted but its JobSubmitted event is missing")]
+    NoJobId,
+}
+
+/// A job to submit.
+#[derive(Clone, Debug)]
+pub struct SubmitRequest {
+    /// What to run.
+    pub program: ProgramRequest,
+    /// Replicas, quorum, reward, windows.
+    pub terms: JobTerms,
+}
+
+/// What `submit` did.
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    /// The job's id.
+    pub job_id: JobId,
+    /// Whether the kernel had to be registered first.
+    pub registered_kernel: bool,
+    /// The escrow held.
+    pub escrow: Balance,
+    /// The block that included the submission.
+    pub block_hash: [u8; 32],
+    /// When the submission was included.
+    pub at: Instant,
+}
+
+/// Registers the kernel when missing and submits the job.
+pub async fn submit(
+    chain: &Chain,
+    identity: &Identity,
+    request: &SubmitRequest,
+    mut say: impl FnMut(String),
+) -> Result<Submitted, RequesterError> {
+    let (program, _) = build_program(&request.program)?;
+    let spec = spec_of(&program, &request.terms)?;
+    let at = chain.at_best().await?;
+    let mut registered_kernel = false;
+    if chain.kernel_code(&at, &spec.kernel).await?.is_none() {
+        say(format!("registering kernel {} ({} bytes)", hex::encode(spec.kernel.0), program.wgsl.len()));
+        let wgsl = program.wgsl.as_bytes().to_vec();
+        chain.submit_and_watch(identity.keypair(), &Call::RegisterKernel { wgsl }).await?;
+        registered_kernel = true;
+    }
+    let included = chain.submit_and_watch(identity.keypair(), &Call::SubmitJob(Box::new(spec))).await?;
+    let (job_id, _requester, _kernel, escrow): (JobId, AccountId, [u8; 32], Balance) =
+        included.event("ComputeJobs", "JobSubmitted").ok_or(RequesterError::NoJobId)?;
+    say(format!("job {job_id} submitted, {} in escrow", format_amount(escrow)));
+    Ok(Submitted { job_id, registered_kernel, escrow, block_hash: included.block_hash, at: Instant::now() })
+}
+
+/// How a followed job ended.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    /// The chain's record.
+    pub record: JobRecord,
+    /// The block number the end was seen at.
+    pub block: u64,
+    /// The providers that revealed each root, as seen while following.
+    pub revealed: BTreeMap<[u8; 32], Vec<AccountId>>,
+}
+
+/// Follows a job block by block until it ends, reporting each change of phase or progress.
+pub async fn follow(
+    chain: &Chain,
+    job_id: JobId,
+    timeout: Duration,
+    mut say: impl FnMut(String),
+) -> Result<Finished, RequesterError> {
+    let deadline = Instant::now() + timeout;
+    let mut last = String::new();
+    let mut revealed: BTreeMap<[u8; 32], Vec<AccountId>> = BTreeMap::new();
+    let mut seen_block = 0;
+    loop {
+        if Instant::now() > deadline {
+            return Err(ChainError::Timeout(timeout, "the job to finish").into());
+        }
+        let at = chain.at_best().await?;
+        if at.block_number() == seen_block {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
+        seen_block = at.block_number();
+        match chain.job(&at, job_id).await? {
+            None => return Err(RequesterError::UnknownJob(job_id)),
+            Some(JobDetails::Finished(record)) => {
+                say(format!("#{seen_block} {}", describe_result(&record.outcome)));
+                return Ok(Finished { record, block: seen_block, revealed });
+            }
+            Some(JobDetails::Open(job)) => {
+                for r in &job.replicas {
+                    if let Some(root) = r.revealed {
+                        let providers = revealed.entry(root.0).or_default();
+                        if !providers.contains(&r.provider) {
+                            providers.push(r.provider);
+                        }
+                    }
+                }
+                let n = job.replicas.len();
+                let committed = job.replicas.iter().filter(|r| r.commitment.is_some()).count();
+                let shown = job.replicas.iter().filter(|r| r.revealed.is_some()).count();
+                let line = match job.phase {
+                    JobPhase::Queued => "queued: waiting for eligible providers".to_owned(),
+                    JobPhase::Committing => format!("assigned to {n}: {committed}/{n} committed"),
+                    JobPhase::Revealing => format!("revealing: {shown}/{committed} revealed"),
+                };
+                if line != last {
+                    say(format!("#{seen_block} {line} (deadline #{})", job.deadline));
+                    last = line;
+                }
+            }
+        }
+    }
+}
+
+/// A job's outcome in words.
+pub fn describe_result(result: &JobResult) -> String {
+    match result {
+        JobResult::Completed { root } => match failure_reason_of(root) {
+            Some(reason) => {
+                format!("completed with the canonical failure {reason:?} (root {})", hex::encode(root.0))
+            }
+            None => format!("completed: result root {}", hex::encode(root.0)),
+        },
+        JobResult::Failed => "failed: no quorum, escrow refunded".into(),
+        JobResult::Cancelled => "cancelled".into(),
+        JobResult::Expired => "expired: no providers within the queue window, refunded".into(),
+    }
+}
+
+/// `gpu-worker status JOB`: the job as the chain has it now.
+pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterError> {
+    let at = chain.at_best().await?;
+    let details = chain.job(&at, job_id).await?.ok_or(RequesterError::UnknownJob(job_id))?;
+    let mut out = format!("job {job_id} at block #{}\n", at.block_number());
+    match details {
+        JobDetails::Finished(record) => {
+            out += &format!(
+                "  requester {}\n  kernel {}\n  {} at block #{}\n",
+                ss58(&record.requester),
+                hex::encode(record.kernel.0),
+                describe_result(&record.outcome),
+                record.finished_at
+            );
+        }
+        JobDetails::Open(job) => {
+            out += &format!(
+                "  requester {}\n  kernel {}\n  phase {:?} until block #{}\n  {} replicas (quorum {}), {} each; escrow {}, fee {}\n",
+                ss58(&job.requester),
+                hex::encode(job.spec.kernel.0),
+                job.phase,
+                job.deadline,
+                job.spec.replicas,
+                job.spec.quorum,
+                format_amount(job.spec.reward_per_replica),
+                format_amount(job.escrow),
+                format_amount(job.fee),
+            );
+            for r in &job.replicas {
+                let state = match (r.commitment, r.revealed) {
+                    (_, Some(root)) => format!("revealed {}", hex::encode(root.0)),
+                    (Some(_), None) => "committed".into(),
+                    (None, _) => "working".into(),
+                };
+                out += &format!("  - {}: {state}\n", ss58(&r.provider));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The winning root of a finished job, or why there is no output.
+fn winning_root(
+    job_id: JobId,
+    details: Option<JobDetails<AccountId, Balance, u32>>,
+) -> Result<(ResultRoot, u32), RequesterError> {
+    match details {
+        None => Err(RequesterError::UnknownJob(job_id)),
+        Some(JobDetails::Open(job)) => {
+            Err(RequesterError::NoOutput { job_id, why: format!("it is still open ({:?})", job.phase) })
+        }
+        Some(JobDetails::Finished(record)) => match record.outcome {
+            JobResult::Completed { root } => match failure_reason_of(&root) {
+                Some(reason) => Err(RequesterError::NoOutput {
+                    job_id,
+                    why: format!("the providers agreed it cannot run ({reason:?})"),
+                }),
+                None => Ok((root, record.finished_at)),
+            },
+            other => Err(RequesterError::NoOutput { job_id, why: describe_result(&other) }),
+        },
+    }
+}
+
+/// The providers that revealed `root` for `job_id`, from the reveal events before the job's end.
+async fn revealers(
+    chain: &Chain,
+    job_id: JobId,
+    root: &ResultRoot,
+    finished_at: u32,
+) -> Result<Vec<AccountId>, RequesterError> {
+    let mut providers = Vec::new();
+    let lowest = finished_at.saturating_sub(MAX_LOOKBACK);
+    let mut number = finished_at;
+    while number > lowest {
+        let at: AtBlock = chain.at_number(u64::from(number)).await?;
+        for event in chain.events(&at).await? {
+            if event.pallet != "ComputeJobs" {
+                continue;
+            }
+            let mut fields = event.fields.as_slice();
+            match event.name.as_str() {
+                "ResultRevealed" => {
+                    if let Ok((id, provider, revealed)) =
+                        <(JobId, AccountId, ResultRoot)>::decode(&mut fields)
+                    {
+                        if id == job_id && revealed == *root && !providers.contains(&provider) {
+                            providers.push(provider);
+                        }
+                    }
+                }
+                "RevealPhaseStarted" => {
+                    if JobId::decode(&mut fields).ok() == Some(job_id) {
+                        return Ok(providers);
+                    }
+                }
+                _ => {}
+            }
+        }
+        number -= 1;
+    }
+    Ok(providers)
+}
+
+/// Downloads `url` (at most the protocol's largest output) in a blocking task.
+async fn download(url: String) -> Result<Vec<u8>, String> {
+    tokio::task::spawn_blocking(move || {
+        let response = ureq::get(&url).timeout(Duration::from_secs(120)).call().map_err(|e| e.to_string())?;
+        let mut body = Vec::new();
+        response.into_reader().take(MAX_OUTPUT + 1).read_to_end(&mut body).map_err(|e| e.to_string())?;
+        Ok(body)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// A verified download.
+#[derive(Clone, Debug)]
+pub struct Fetched {
+    /// The output.
+    pub output: Vec<u8>,
+    /// Its root (equal to the chain's).
+    pub root: ResultRoot,
+    /// Where it came from.
+    pub source: String,
+    /// Copies refused because their hash did not match.
+    pub refused: Vec<String>,
+}
+
+/// Downloads job `job_id`'s output from the providers that revealed the winning root (or from `sources`,
+/// endpoint URLs, when given) and keeps the first copy whose blake3 hash is the root on chain.
+pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<Fetched, RequesterError> {
+    let at = chain.at_best().await?;
+    let (root, finished_at) = winning_root(job_id, chain.job(&at, job_id).await?)?;
+    let endpoints: Vec<String> = if sources.is_empty() {
+        let mut endpoints = Vec::new();
+        for provider in revealers(chain, job_id, &root, finished_at).await? {
+            if let Some(profile) = chain.provider_profile(&at, &provider).await? {
+                endpoints.push(String::from_utf8_lossy(&profile.endpoint).into_owned());
+            }
+        }
+        endpoints
+    } else {
+        sources.to_vec()
+    };
+    let root_hex = hex::encode(root.0);
+    let mut tried = Vec::new();
+    let mut refused = Vec::new();
+    for endpoint in endpoints {
+        let url = format!("{}/outputs/{root_hex}", endpoint.trim_end_matches('/'));
+        match download(url.clone()).await {
+            Ok(output) => {
+                let got = compute_primitives::result_root(&output);
+                if got == root {
+                    return Ok(Fetched { output, root, source: url, refused });
+                }
+                let why = format!(
+                    "{url} served {} bytes hashing to {}, not the root: refused",
+                    output.len(),
+                    hex::encode(got.0)
+                );
+                refused.push(why.clone());
+                tried.push(why);
+            }
+            Err(e) => tried.push(format!("{url}: {e}")),
+        }
+    }
+    if tried.is_empty() {
+        tried.push("no provider that revealed the root was found (give --from URL)".into());
+    }
+    Err(RequesterError::NotFetched { job_id, root: root_hex, tried: tried.join("; ") })
+}
+
+/// Writes an output as raw bytes, or as a PNG of `png = (width, height)` 32-bit pixels.
+pub fn write_output(
+    path: &Path,
+    output: &[u8],
+    png: Option<(u32, u32, Option<crate::image::PixelFormat>)>,
+) -> Result<String, RequesterError> {
+    let fail = |why: String| RequesterError::Write { path: path.to_owned(), why };
+    match png {
+        Some((w, h, format)) => {
+            crate::image::write_png(path, output, w, h, format).map_err(|e| fail(e.to_string()))?;
+            Ok(format!("wrote a {w}x{h} PNG to {}", path.display()))
+        }
+        None => {
+            std::fs::write(path, output).map_err(|e| fail(e.to_string()))?;
+            Ok(format!("wrote {} bytes to {}", output.len(), path.display()))
+        }
+    }
+}

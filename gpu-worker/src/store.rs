@@ -1,0 +1,235 @@
+//! The provider's output store: job outputs on disk, by result root, bounded in size, least recently used
+//! first out; and the result root of each job the worker computed, so that a restarted worker can reveal
+//! without recomputing (it recomputes when an output or record is gone: outputs are deterministic).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use compute_primitives::{JobId, ResultRoot};
+use thiserror::Error;
+
+/// What can go wrong with the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A file operation failed.
+    #[error("output store {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The output alone is larger than the store.
+    #[error("an output of {len} bytes does not fit in a store of {max} bytes")]
+    TooLarge {
+        /// The output's length.
+        len: u64,
+        /// The store's bound.
+        max: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    len: u64,
+    last_used: u64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    entries: HashMap<[u8; 32], Entry>,
+    total: u64,
+    clock: u64,
+}
+
+/// A stored output: its file and length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredOutput {
+    /// The file.
+    pub path: PathBuf,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+/// Outputs by result root, at most `max_bytes` in total.
+#[derive(Debug)]
+pub struct OutputStore {
+    outputs: PathBuf,
+    jobs: PathBuf,
+    max_bytes: u64,
+    state: Mutex<State>,
+}
+
+impl OutputStore {
+    /// Opens (or creates) the store in `dir`, indexing the outputs already there, oldest modified first.
+    pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, StoreError> {
+        let outputs = dir.join("outputs");
+        let jobs = dir.join("jobs");
+        for d in [&outputs, &jobs] {
+            std::fs::create_dir_all(d).map_err(|source| StoreError::Io { path: d.clone(), source })?;
+        }
+        let io = |source| StoreError::Io { path: outputs.clone(), source };
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&outputs).map_err(io)? {
+            let entry = entry.map_err(io)?;
+            let name = entry.file_name();
+            let Some(root) = name.to_str().and_then(parse_root) else {
+                // Partial writes (`.tmp`) and foreign files are not outputs.
+                let _ = std::fs::remove_file(entry.path());
+                continue;
+            };
+            let meta = entry.metadata().map_err(io)?;
+            found.push((meta.modified().ok(), root, meta.len()));
+        }
+        found.sort_by_key(|(modified, _, _)| *modified);
+        let mut state = State::default();
+        for (_, root, len) in found {
+            state.clock += 1;
+            state.total += len;
+            state.entries.insert(root, Entry { len, last_used: state.clock });
+        }
+        let store = OutputStore { outputs, jobs, max_bytes, state: Mutex::new(state) };
+        {
+            let mut state = store.lock();
+            store.evict(&mut state, None);
+        }
+        Ok(store)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves a consistent index (every update is a single step).
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn path_of(&self, root: &[u8; 32]) -> PathBuf {
+        self.outputs.join(hex::encode(root))
+    }
+
+    /// Stores `output` under `root` (its blake3 hash), evicting the least recently used outputs.
+    pub fn put(&self, root: &ResultRoot, output: &[u8]) -> Result<StoredOutput, StoreError> {
+        let len = output.len() as u64;
+        if len > self.max_bytes {
+            return Err(StoreError::TooLarge { len, max: self.max_bytes });
+        }
+        let path = self.path_of(&root.0);
+        if !self.lock().entries.contains_key(&root.0) {
+            let tmp = path.with_extension("tmp");
+            let io = |source| StoreError::Io { path: tmp.clone(), source };
+            let mut file = std::fs::File::create(&tmp).map_err(io)?;
+            file.write_all(output).map_err(io)?;
+            file.sync_all().map_err(io)?;
+            std::fs::rename(&tmp, &path).map_err(io)?;
+        }
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        if let Some(old) = state.entries.insert(root.0, Entry { len, last_used: clock }) {
+            state.total -= old.len;
+        }
+        state.total += len;
+        self.evict(&mut state, Some(root.0));
+        Ok(StoredOutput { path, len })
+    }
+
+    fn evict(&self, state: &mut State, keep: Option<[u8; 32]>) {
+        while state.total > self.max_bytes {
+            let Some((&victim, _)) = state
+                .entries
+                .iter()
+                .filter(|(root, _)| Some(**root) != keep)
+                .min_by_key(|(_, entry)| entry.last_used)
+            else {
+                break;
+            };
+            if let Some(entry) = state.entries.remove(&victim) {
+                state.total -= entry.len;
+                let path = self.path_of(&victim);
+                if let Err(e) = std::fs::remove_file(&path) {
+                    log::warn!("cannot evict {}: {e}", path.display());
+                }
+            }
+        }
+    }
+
+    /// The stored output of `root`, marked as just used.
+    pub fn get(&self, root: &ResultRoot) -> Option<StoredOutput> {
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        let entry = state.entries.get_mut(&root.0)?;
+        entry.last_used = clock;
+        Some(StoredOutput { path: self.path_of(&root.0), len: entry.len })
+    }
+
+    /// Bytes stored.
+    pub fn total_bytes(&self) -> u64 {
+        self.lock().total
+    }
+
+    /// Records that the worker computed `root` for `job_id`.
+    pub fn record_job(&self, job_id: JobId, root: &ResultRoot) -> Result<(), StoreError> {
+        let path = self.jobs.join(job_id.to_string());
+        std::fs::write(&path, hex::encode(root.0)).map_err(|source| StoreError::Io { path, source })
+    }
+
+    /// The root the worker computed for `job_id`, if it was recorded.
+    pub fn job_root(&self, job_id: JobId) -> Option<ResultRoot> {
+        let text = std::fs::read_to_string(self.jobs.join(job_id.to_string())).ok()?;
+        parse_root(text.trim()).map(ResultRoot)
+    }
+
+    /// Forgets the record of a job that ended.
+    pub fn forget_job(&self, job_id: JobId) {
+        let _ = std::fs::remove_file(self.jobs.join(job_id.to_string()));
+    }
+
+    /// The jobs with a record.
+    pub fn recorded_jobs(&self) -> Vec<JobId> {
+        std::fs::read_dir(&self.jobs)
+            .map(|dir| dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect::<Vec<JobId>>())
+            .unwrap_or_default()
+    }
+}
+
+/// A result root from 64 hex digits.
+pub fn parse_root(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    hex::decode(s).ok()?.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(bytes: &[u8]) -> ResultRoot {
+        compute_primitives::result_root(bytes)
+    }
+
+    #[test]
+    fn evicts_least_recently_used_and_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = OutputStore::open(dir.path(), 250).unwrap();
+        let (a, b, c) = (vec![1u8; 100], vec![2u8; 100], vec![3u8; 100]);
+        store.put(&root(&a), &a).unwrap();
+        store.put(&root(&b), &b).unwrap();
+        assert!(store.get(&root(&a)).is_some()); // a is now more recent than b
+        store.put(&root(&c), &c).unwrap();
+        assert!(store.get(&root(&b)).is_none(), "b was the least recently used");
+        assert_eq!(std::fs::read(store.get(&root(&a)).unwrap().path).unwrap(), a);
+        assert_eq!(store.total_bytes(), 200);
+        assert!(matches!(store.put(&root(&[0; 300]), &[0; 300]), Err(StoreError::TooLarge { .. })));
+
+        store.record_job(9, &root(&c)).unwrap();
+        drop(store);
+        let reopened = OutputStore::open(dir.path(), 150).unwrap();
+        assert_eq!(reopened.total_bytes(), 100, "reopening with a smaller bound evicts");
+        assert_eq!(reopened.job_root(9), Some(root(&c)));
+        assert_eq!(reopened.recorded_jobs(), vec![9]);
+        reopened.forget_job(9);
+        assert_eq!(reopened.job_root(9), None);
+    }
+}

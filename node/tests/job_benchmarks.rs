@@ -21,8 +21,8 @@ use std::{
     process::Command,
 };
 
-use codec::{Decode, Encode};
-use common::{Node, NodeOptions};
+use codec::Encode;
+use common::{state_call, Node, NodeOptions};
 use compute_primitives::{JobDetails, JobId, JobPhase};
 use compute_runtime::{
     extrinsic::signed_extrinsic,
@@ -32,12 +32,6 @@ use compute_runtime::{
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::ApplyExtrinsicResult;
-
-fn state_call<R: Decode>(node: &Node, method: &str, args: impl Encode) -> R {
-    let result = node.rpc("state_call", json!([method, format!("0x{}", hex::encode(args.encode()))]));
-    let bytes = hex::decode(result.as_str().expect("hex").trim_start_matches("0x")).expect("hex");
-    R::decode(&mut &bytes[..]).expect("the runtime API's answer decodes")
-}
 
 fn alice_jobs(node: &Node, phase: JobPhase) -> Vec<JobId> {
     let alice = Sr25519Keyring::Alice.to_account_id();

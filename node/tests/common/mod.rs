@@ -161,16 +161,21 @@ impl Node {
 
     /// Free balance of an account at the best block, read from storage.
     pub fn free_balance(&self, account: &AccountId) -> Balance {
+        self.account_data(account).free
+    }
+
+    /// Balances of an account at the best block (free, and reserved: what holds keep), read from storage.
+    pub fn account_data(&self, account: &AccountId) -> pallet_balances::AccountData<Balance> {
         let key = frame_system::Account::<Runtime>::hashed_key_for(account);
         match self.rpc("state_getStorage", json!([format!("0x{}", hex::encode(key))])) {
-            Value::Null => 0,
+            Value::Null => Default::default(),
             value => {
                 let bytes = decode_hex(&value);
                 let info = frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
                     &mut &bytes[..],
                 )
                 .expect("AccountInfo decodes");
-                info.data.free
+                info.data
             }
         }
     }
@@ -210,6 +215,48 @@ impl Drop for Node {
             let _ = child.wait();
         }
     }
+}
+
+/// Calls a runtime API function through `state_call` at the best block and decodes its result.
+pub fn state_call<R: Decode>(node: &Node, method: &str, args: impl Encode) -> R {
+    let result = node.rpc("state_call", json!([method, format!("0x{}", hex::encode(args.encode()))]));
+    R::decode(&mut &decode_hex(&result)[..])
+        .unwrap_or_else(|e| panic!("{method} result does not decode: {e}"))
+}
+
+/// The folder of the polkadot-js scripts.
+pub fn e2e_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/e2e")
+}
+
+/// Runs one of the polkadot-js scripts against `node` (with more arguments); fails the test with the
+/// script's output.
+pub fn run_script_with(node: &Node, script: &str, args: &[&str]) {
+    let dir = e2e_dir();
+    assert!(
+        dir.join("node_modules/@polkadot/api").is_dir(),
+        "the polkadot-js packages are not installed: run scripts/setup.sh (it runs `npm ci` in scripts/e2e)"
+    );
+    let output = Command::new("node")
+        .arg(script)
+        .arg(format!("ws://127.0.0.1:{}", node.rpc_port))
+        .args(args)
+        .current_dir(&dir)
+        .output()
+        .expect("Node.js runs (scripts/setup.sh installs it)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("PASS"),
+        "{script} failed ({})\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}\n--- node log ---\n{}",
+        output.status,
+        node.log()
+    );
+}
+
+/// Runs one of the polkadot-js scripts against `node`.
+pub fn run_script(node: &Node, script: &str) {
+    run_script_with(node, script, &[]);
 }
 
 /// Bytes of a `0x…` JSON string.

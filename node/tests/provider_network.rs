@@ -1,0 +1,348 @@
+//! The whole market on one machine: a dev node, three `gpu-worker run` providers on lavapipe (or whatever
+//! adapter wgpu finds), and a requester using `gpu-worker submit` / `fetch`, as a user would.
+//!
+//! One network serves every case, in order: a 3-replica job completes and pays each provider; `fetch`
+//! verifies the output and refuses a tampered copy; a worker killed after its commit (its stored output
+//! deleted) is restarted and reveals in time; a worker rebuilt with the test-only fault switch reveals a
+//! wrong result, is slashed, and the job still completes by quorum; and polkadot-js drives the same happy
+//! path. The lying worker is the `fault-injection` profile's build (`scripts/test.sh` builds it), so the
+//! release binary never has the switch.
+
+mod common;
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{free_port, run_script_with, state_call, Node, NodeOptions, NODE_BINARY};
+use compute_primitives::{JobDetails, JobId, JobResult, ResultRoot};
+use compute_runtime::{AccountId, Balance, BlockNumber};
+use pallet_compute_staking::ProviderStats;
+use sp_keyring::Sr25519Keyring;
+
+type Stats = ProviderStats<Balance, BlockNumber>;
+type Details = JobDetails<AccountId, Balance, BlockNumber>;
+
+/// The release build of the worker, next to the node binary.
+fn worker_binary() -> PathBuf {
+    Path::new(NODE_BINARY).with_file_name("gpu-worker")
+}
+
+/// The worker built with `--profile fault-injection --features fault-injection`.
+fn faulty_worker_binary() -> PathBuf {
+    let target = Path::new(NODE_BINARY).parent().and_then(Path::parent).expect("the target directory");
+    let path = target.join("fault-injection/gpu-worker");
+    assert!(
+        path.is_file(),
+        "{} is missing: scripts/test.sh builds it (see scripts/build-faulty-worker.sh)",
+        path.display()
+    );
+    path
+}
+
+/// A `gpu-worker run` process; killed when dropped.
+struct Worker {
+    child: Option<Child>,
+    key: &'static str,
+    data_dir: PathBuf,
+    port: u16,
+    log_path: PathBuf,
+}
+
+impl Worker {
+    fn start(
+        binary: &Path,
+        key: &'static str,
+        node: &Node,
+        data_dir: &Path,
+        port: u16,
+        extra: &[&str],
+    ) -> Worker {
+        std::fs::create_dir_all(data_dir).expect("a data directory");
+        let log_path = unique_log(data_dir);
+        let log = File::create(&log_path).expect("a log file");
+        let child = Command::new(binary)
+            .arg("run")
+            .args(["--node", &format!("ws://127.0.0.1:{}", node.rpc_port)])
+            .args(["--suri", key])
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--benchmark-score", "1", "--bond", "1000", "--ask", "0.001", "--max-jobs", "4"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("the worker binary starts");
+        Worker { child: Some(child), key, data_dir: data_dir.to_owned(), port, log_path }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `<data dir>.<n>.log`, the first that does not exist (one log per start of a worker).
+fn unique_log(base: &Path) -> PathBuf {
+    (0..).map(|i| base.with_extension(format!("{i}.log"))).find(|p| !p.exists()).expect("a free log name")
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn account(key: &str) -> AccountId {
+    match key {
+        "//Bob" => Sr25519Keyring::Bob,
+        "//Charlie" => Sr25519Keyring::Charlie,
+        "//Dave" => Sr25519Keyring::Dave,
+        "//Eve" => Sr25519Keyring::Eve,
+        "//Ferdie" => Sr25519Keyring::Ferdie,
+        other => panic!("no dev account {other}"),
+    }
+    .to_account_id()
+}
+
+fn stats(node: &Node, key: &str) -> Option<Stats> {
+    state_call(node, "ComputeApi_provider_stats", account(key))
+}
+
+fn job(node: &Node, job_id: JobId) -> Option<Details> {
+    state_call(node, "ComputeApi_job", job_id)
+}
+
+fn logs(node: &Node, workers: &[&Worker]) -> String {
+    let mut out = String::new();
+    for w in workers {
+        out += &format!("\n--- worker {} log ---\n{}", w.key, w.log());
+    }
+    out + &format!("\n--- node log (tail) ---\n{}", tail(&node.log(), 4000))
+}
+
+fn tail(text: &str, n: usize) -> &str {
+    let start = text.len().saturating_sub(n);
+    let start = (start..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+    &text[start..]
+}
+
+/// Runs the worker CLI (`submit`, `fetch`, `exec`) to its end.
+fn cli(args: &[&str]) -> Output {
+    Command::new(worker_binary()).args(args).output().expect("the worker CLI runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const MANDELBROT: [&str; 6] = ["--kernel", "builtin:mandelbrot", "--arg", "width=64", "--arg", "height=48"];
+
+/// Submits the test's Mandelbrot job as Eve and returns its id (without following it).
+fn submit(node: &Node, extra: &[&str]) -> JobId {
+    let ws = format!("ws://127.0.0.1:{}", node.rpc_port);
+    let mut args =
+        vec!["submit", "--node", &ws, "--suri", "//Eve", "--replicas", "3", "--reward", "0.01", "--no-wait"];
+    args.extend(MANDELBROT);
+    args.extend(extra);
+    let out = cli(&args);
+    assert!(out.status.success(), "submit failed\n{}\n{}", text(&out.stdout), text(&out.stderr));
+    text(&out.stdout).trim().parse().expect("submit prints the job id")
+}
+
+fn wait_finished(node: &Node, job_id: JobId, workers: &[&Worker]) -> JobResult {
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        if let Some(JobDetails::Finished(record)) = job(node, job_id) {
+            return record.outcome;
+        }
+        if Instant::now() > deadline {
+            panic!("job {job_id} did not finish: {:?}{}", job(node, job_id), logs(node, workers));
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The root `gpu-worker exec --verify` computes locally for the test's job (checked against the CPU reference).
+fn expected_root() -> ResultRoot {
+    let mut args = vec!["exec", "--verify"];
+    args.extend(MANDELBROT);
+    let out = cli(&args);
+    assert!(out.status.success(), "exec --verify failed: {}", text(&out.stderr));
+    let bytes = hex::decode(text(&out.stdout).trim()).expect("exec prints a hex root");
+    ResultRoot(bytes.try_into().expect("32 bytes"))
+}
+
+/// Serves `body` to every HTTP request on a free port (a provider that tampers with its output).
+fn tampering_server(body: Vec<u8>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("an address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head =
+                format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+        }
+    });
+    port
+}
+
+#[test]
+fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashed() {
+    let node = Node::start_dev(NodeOptions::default());
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let honest = worker_binary();
+    let bob = Worker::start(&honest, "//Bob", &node, &dir.path().join("bob"), free_port(), &[]);
+    let mut charlie =
+        Worker::start(&honest, "//Charlie", &node, &dir.path().join("charlie"), free_port(), &[]);
+    let mut dave = Worker::start(&honest, "//Dave", &node, &dir.path().join("dave"), free_port(), &[]);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while ["//Bob", "//Charlie", "//Dave"].iter().any(|k| stats(&node, k).is_none()) {
+        assert!(
+            Instant::now() < deadline,
+            "the workers did not register{}",
+            logs(&node, &[&bob, &charlie, &dave])
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let root = expected_root();
+
+    // 1. A 3-replica job completes: each provider paid, the requester's escrow released.
+    let eve = account("//Eve");
+    let held_before = node.account_data(&eve).reserved;
+    let before: Vec<Stats> =
+        ["//Bob", "//Charlie", "//Dave"].iter().map(|k| stats(&node, k).unwrap()).collect();
+    let ws = format!("ws://127.0.0.1:{}", node.rpc_port);
+    let out_file = dir.path().join("mandelbrot.png");
+    let started = Instant::now();
+    let mut args = vec!["submit", "--node", &ws, "--suri", "//Eve", "--replicas", "3", "--reward", "0.01"];
+    args.extend(MANDELBROT);
+    args.extend(["--out", out_file.to_str().unwrap()]);
+    let out = cli(&args);
+    let all = [&bob, &charlie, &dave];
+    assert!(
+        out.status.success(),
+        "submit failed\n{}\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr),
+        logs(&node, &all)
+    );
+    eprintln!("submit to verified output: {:.1} s\n{}", started.elapsed().as_secs_f64(), text(&out.stderr));
+    let job_id: JobId = text(&out.stdout).trim().parse().expect("a job id");
+    assert_eq!(
+        job(&node, job_id)
+            .map(|d| matches!(d, JobDetails::Finished(r) if r.outcome == JobResult::Completed { root })),
+        Some(true)
+    );
+    assert!(std::fs::metadata(&out_file).map(|m| m.len() > 0).unwrap_or(false), "the PNG was written");
+    assert_eq!(node.account_data(&eve).reserved, held_before, "the escrow is released");
+    let reward: Balance = 10_000_000_000; // 0.01 GPUC
+    for (key, before) in ["//Bob", "//Charlie", "//Dave"].iter().zip(&before) {
+        let after = stats(&node, key).unwrap();
+        assert_eq!(
+            after.reputation.jobs_completed,
+            before.reputation.jobs_completed + 1,
+            "{key} completed it"
+        );
+        assert!(after.reputation.total_earned >= before.reputation.total_earned + reward, "{key} was paid");
+        assert_eq!(after.reputation.total_slashed, before.reputation.total_slashed, "{key} was not slashed");
+    }
+
+    // 2. `fetch` verifies against the root on chain, and refuses a tampered copy.
+    let fetched = dir.path().join("fetched.bin");
+    let job_arg = job_id.to_string();
+    let out = cli(&["fetch", "--node", &ws, &job_arg, "--out", fetched.to_str().unwrap()]);
+    assert!(out.status.success(), "fetch failed: {}", text(&out.stderr));
+    assert_eq!(compute_primitives::result_root(&std::fs::read(&fetched).unwrap()), root);
+    let mut tampered = std::fs::read(&fetched).unwrap();
+    tampered[100] ^= 1;
+    let liar = format!("http://127.0.0.1:{}", tampering_server(tampered));
+    let refused = dir.path().join("refused.bin");
+    let out = cli(&["fetch", "--node", &ws, &job_arg, "--out", refused.to_str().unwrap(), "--from", &liar]);
+    assert!(!out.status.success(), "a tampered copy must be refused");
+    assert!(text(&out.stderr).contains("refused"), "the refusal is reported: {}", text(&out.stderr));
+    assert!(!refused.exists(), "nothing is written from a tampered copy");
+
+    // 3. A worker killed after its commit, its output lost, restarts and reveals in time.
+    let charlie_before = stats(&node, "//Charlie").unwrap();
+    let job_id = submit(&node, &["--reveal-window", "30"]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let committed = match job(&node, job_id) {
+            Some(JobDetails::Open(open)) => {
+                open.replicas.iter().any(|r| r.provider == account("//Charlie") && r.commitment.is_some())
+            }
+            other => panic!("job {job_id} ended before Charlie committed: {other:?}{}", logs(&node, &all)),
+        };
+        if committed {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Charlie did not commit{}", logs(&node, &all));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    charlie.kill();
+    let _ = std::fs::remove_dir_all(charlie.data_dir.join("outputs"));
+    charlie = Worker::start(&honest, "//Charlie", &node, &charlie.data_dir.clone(), charlie.port, &[]);
+    let all = [&bob, &charlie, &dave];
+    assert_eq!(wait_finished(&node, job_id, &all), JobResult::Completed { root });
+    let charlie_after = stats(&node, "//Charlie").unwrap();
+    assert_eq!(charlie_after.reputation.jobs_completed, charlie_before.reputation.jobs_completed + 1);
+    assert_eq!(charlie_after.reputation.missed_deadlines, charlie_before.reputation.missed_deadlines);
+    assert_eq!(charlie_after.reputation.total_slashed, charlie_before.reputation.total_slashed);
+    assert!(
+        charlie.log().contains("recomputing"),
+        "the lost output was recomputed{}",
+        logs(&node, &[&charlie])
+    );
+
+    // 4. Dave restarts with the fault switch: it reveals a wrong root, is slashed, and the job completes.
+    dave.kill();
+    let dave_before = stats(&node, "//Dave").unwrap();
+    let bob_before = stats(&node, "//Bob").unwrap();
+    dave = Worker::start(
+        &faulty_worker_binary(),
+        "//Dave",
+        &node,
+        &dave.data_dir.clone(),
+        dave.port,
+        &["--fault-wrong-results"],
+    );
+    let all = [&bob, &charlie, &dave];
+    let job_id = submit(&node, &[]);
+    assert_eq!(wait_finished(&node, job_id, &all), JobResult::Completed { root });
+    let dave_after = stats(&node, "//Dave").unwrap();
+    assert_eq!(
+        dave_after.reputation.wrong_results,
+        dave_before.reputation.wrong_results + 1,
+        "{}",
+        logs(&node, &all)
+    );
+    assert!(
+        dave_after.reputation.total_slashed > dave_before.reputation.total_slashed,
+        "the liar is slashed"
+    );
+    assert!(dave_after.bond < dave_before.bond, "its bond pays the slash");
+    assert_eq!(
+        stats(&node, "//Bob").unwrap().reputation.jobs_completed,
+        bob_before.reputation.jobs_completed + 1
+    );
+    dave.kill();
+
+    // 5. polkadot-js drives the happy path: `signAndSend`, the completion event, `api.call.computeApi`.
+    dave = Worker::start(&honest, "//Dave", &node, &dave.data_dir.clone(), dave.port, &[]);
+    run_script_with(&node, "compute.mjs", &[]);
+    drop((bob, charlie, dave));
+}

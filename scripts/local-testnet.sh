@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Starts a 4-validator `local` network (Alice, Bob, Charlie, Dave) on loopback from chain-specs/local-raw.json.
+# Starts a 4-validator `local` network (Alice, Bob, Charlie, Dave) on loopback from chain-specs/local-raw.json,
+# and 3 GPU workers serving it (providers //Eve, //Ferdie and //Charlie: endowed development accounts).
 # One base path and one port set per node under .local-testnet/; logs in .local-testnet/<name>.log.
-# Ctrl-C stops every node cleanly. Ports: p2p 30333+i, RPC 9944+i (override with BASE_P2P_PORT / BASE_RPC_PORT).
+# Ctrl-C stops every node and worker cleanly. Ports: p2p 30333+i, RPC 9944+i (override with BASE_P2P_PORT /
+# BASE_RPC_PORT), worker outputs on 8181+i (BASE_WORKER_PORT). WORKERS=0 starts no workers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +14,9 @@ base_rpc="${BASE_RPC_PORT:-9944}"
 work=".local-testnet"
 spec="chain-specs/local-raw.json"
 
-if [ ! -x "$node_bin" ]; then
+worker_bin="${WORKER_BIN:-$target_dir/release/gpu-worker}"
+base_worker="${BASE_WORKER_PORT:-8181}"
+if [ ! -x "$node_bin" ] || [ ! -x "$worker_bin" ]; then
   echo "[testnet] building the node (release)"
   ./scripts/build.sh
 fi
@@ -43,6 +47,18 @@ for name in alice bob charlie dave; do
   "$node_bin" "${args[@]}" >"$work/$name.log" 2>&1 &
   pids+=($!)
   echo "[testnet] $name: p2p $p2p, rpc ws://127.0.0.1:$rpc, log $work/$name.log"
+  i=$((i + 1))
+done
+
+# The workers follow Alice's node; each registers its account as a provider (endowed dev accounts).
+i=0
+for who in Eve Ferdie Charlie; do
+  [ "${WORKERS:-3}" -le "$i" ] && break
+  port=$((base_worker + i))
+  "$worker_bin" run --node "ws://127.0.0.1:$base_rpc" --suri "//$who" --data-dir "$work/worker-$who" \
+    --listen "127.0.0.1:$port" --bond 1000 --ask 0.001 >"$work/worker-$who.log" 2>&1 &
+  pids+=($!)
+  echo "[testnet] worker //$who: outputs on http://127.0.0.1:$port, log $work/worker-$who.log"
   i=$((i + 1))
 done
 

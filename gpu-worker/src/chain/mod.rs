@@ -165,6 +165,12 @@ impl Chain {
         &self.client
     }
 
+    /// The number of the current best block.
+    pub async fn best_number(&self) -> Result<u64, ChainError> {
+        let header = self.rpc.chain_get_header(None).await.map_err(ChainError::rpc)?;
+        Ok(header.ok_or_else(|| ChainError::Rpc("the node has no best block".into()))?.number)
+    }
+
     /// The chain at its current best block.
     pub async fn at_best(&self) -> Result<AtBlock, ChainError> {
         let header = self.rpc.chain_get_header(None).await.map_err(ChainError::rpc)?;

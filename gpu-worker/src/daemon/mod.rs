@@ -195,9 +195,27 @@ impl Worker {
                     continue;
                 }
             };
+            // A new subscription first replays the blocks the node still has pinned (from the last
+            // finalized one): acting on their stale state would send transactions that can only fail.
+            let mut newest = match self.chain.best_number().await {
+                Ok(best) => best.saturating_sub(1),
+                Err(e) => {
+                    log::warn!("cannot read the best block: {e}; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            log::debug!("following best blocks from #{}", newest + 1);
             while let Some(block) = blocks.next().await {
                 let at = match block {
-                    Ok(block) => block.at().await,
+                    Ok(block) if block.number() <= newest => {
+                        log::debug!("skipping block #{} (not newer than #{newest})", block.number());
+                        continue;
+                    }
+                    Ok(block) => {
+                        newest = block.number();
+                        block.at().await
+                    }
                     Err(e) => {
                         log::warn!("block stream: {e}");
                         break;
@@ -220,7 +238,8 @@ impl Worker {
     async fn on_block(self: &Arc<Self>, at: &AtBlock) -> Result<(), ChainError> {
         let number = at.block_number();
         let assigned = self.chain.assignments(at, &self.account).await?;
-        self.forget_finished(&assigned);
+        log::debug!("block #{number}: assigned {assigned:?}");
+        self.forget_finished(at, &assigned).await?;
         for job_id in assigned {
             let Some(JobDetails::Open(job)) = self.chain.job(at, job_id).await? else { continue };
             let Some(replica) = job.replicas.iter().find(|r| r.provider == self.account) else { continue };
@@ -237,10 +256,15 @@ impl Worker {
                     Action::Commit => worker.commit(&at, job_id, &job, seen).await,
                     Action::Reveal => worker.reveal(&at, job_id, &job).await,
                 };
-                if let Err(e) = result {
-                    worker.metrics.chain_errors.inc();
-                    log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
-                    worker.release(job_id, action);
+                match result {
+                    Ok(()) => {}
+                    // Retried only after `RETRY_AFTER_BLOCKS`: recomputing at once would give the same root.
+                    Err(JobError::CommitmentMismatch) => {}
+                    Err(e) => {
+                        worker.metrics.chain_errors.inc();
+                        log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
+                        worker.release(job_id, action);
+                    }
                 }
             });
         }
@@ -269,14 +293,17 @@ impl Worker {
         self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&(job_id, action));
     }
 
-    /// Drops the state of jobs no longer assigned (finished, or never ours).
-    fn forget_finished(&self, assigned: &[JobId]) {
+    /// Drops the state of jobs that ended.
+    async fn forget_finished(&self, at: &AtBlock, assigned: &[JobId]) -> Result<(), ChainError> {
         self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).retain(|(job, _), _| assigned.contains(job));
         for job_id in self.store.recorded_jobs() {
-            if !assigned.contains(&job_id) {
+            if !assigned.contains(&job_id)
+                && !matches!(self.chain.job(at, job_id).await?, Some(JobDetails::Open(_)))
+            {
                 self.store.forget_job(job_id);
             }
         }
+        Ok(())
     }
 
     async fn kernel(&self, at: &AtBlock, kernel: &KernelId) -> Result<Arc<Vec<u8>>, JobError> {

@@ -287,10 +287,8 @@ async fn revealers(
                         }
                     }
                 }
-                "RevealPhaseStarted" => {
-                    if JobId::decode(&mut fields).ok() == Some(job_id) {
-                        return Ok(providers);
-                    }
+                "RevealPhaseStarted" if JobId::decode(&mut fields).ok() == Some(job_id) => {
+                    return Ok(providers);
                 }
                 _ => {}
             }

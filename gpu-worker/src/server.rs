@@ -95,31 +95,33 @@ async fn handle(state: &ServerState, req: Request<hyper::body::Incoming>) -> Res
     }
 }
 
-/// A single byte range `[start, end]` (inclusive) of a `len`-byte body, from a `Range` header; `Err` when
-/// unsatisfiable or malformed, `Ok(None)` without a header.
-pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+/// A `Range` header that cannot be served: malformed, several ranges, or outside the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadRange;
+
+/// A single byte range `[start, end]` (inclusive) of a `len`-byte body, from a `Range` header; `Ok(None)`
+/// without a header.
+pub fn parse_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, BadRange> {
     let Some(header) = header else { return Ok(None) };
-    let spec = header.trim().strip_prefix("bytes=").ok_or(())?;
+    let spec = header.trim().strip_prefix("bytes=").ok_or(BadRange)?;
     if spec.contains(',') {
-        return Err(()); // one range only
+        return Err(BadRange); // one range only
     }
-    let (start, end) = spec.split_once('-').ok_or(())?;
+    let (start, end) = spec.split_once('-').ok_or(BadRange)?;
+    let number = |s: &str| s.parse::<u64>().map_err(|_| BadRange);
     let (start, end) = match (start.trim(), end.trim()) {
         ("", suffix) => {
-            let n: u64 = suffix.parse().map_err(|_| ())?;
+            let n = number(suffix)?;
             if n == 0 || len == 0 {
-                return Err(());
+                return Err(BadRange);
             }
             (len.saturating_sub(n), len - 1)
         }
-        (start, "") => (start.parse().map_err(|_| ())?, len.saturating_sub(1)),
-        (start, end) => {
-            let (s, e): (u64, u64) = (start.parse().map_err(|_| ())?, end.parse().map_err(|_| ())?);
-            (s, e.min(len.saturating_sub(1)))
-        }
+        (start, "") => (number(start)?, len.saturating_sub(1)),
+        (start, end) => (number(start)?, number(end)?.min(len.saturating_sub(1))),
     };
     if start >= len || start > end {
-        return Err(());
+        return Err(BadRange);
     }
     Ok(Some((start, end)))
 }
@@ -134,7 +136,7 @@ async fn output(state: &ServerState, hex_root: &str, range: Option<&str>, head: 
     let (status, start, end) = match parse_range(range, stored.len) {
         Ok(None) => (StatusCode::OK, 0, stored.len.saturating_sub(1)),
         Ok(Some((s, e))) => (StatusCode::PARTIAL_CONTENT, s, e),
-        Err(()) => {
+        Err(BadRange) => {
             let mut response = full(StatusCode::RANGE_NOT_SATISFIABLE, "text/plain", "bad range\n");
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{}", stored.len)) {
                 response.headers_mut().insert(CONTENT_RANGE, v);
@@ -184,7 +186,7 @@ mod tests {
         assert_eq!(parse_range(Some("bytes=-3"), 10), Ok(Some((7, 9))));
         assert_eq!(parse_range(Some("bytes=5-100"), 10), Ok(Some((5, 9))));
         for bad in ["bytes=10-", "bytes=5-4", "bytes=-0", "items=0-1", "bytes=0-1,3-4", "bytes=x-1"] {
-            assert_eq!(parse_range(Some(bad), 10), Err(()), "{bad}");
+            assert_eq!(parse_range(Some(bad), 10), Err(BadRange), "{bad}");
         }
     }
 

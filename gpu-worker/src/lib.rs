@@ -5,6 +5,7 @@ pub mod chain;
 pub mod chain_job;
 pub mod commands;
 pub mod daemon;
+pub mod delegator;
 pub mod error;
 pub mod exec;
 pub mod gpu;

@@ -43,6 +43,36 @@ enum Command {
     Status(StatusArgs),
     /// Download a finished job's output and verify it against the result root on chain.
     Fetch(FetchArgs),
+    /// Stake tokens behind a provider (delegators share its rewards and its slashes).
+    Delegate(DelegateArgs),
+    /// Start unbonding tokens delegated to a provider.
+    Undelegate(DelegateArgs),
+    /// Release delegated tokens whose unbonding period has passed.
+    WithdrawDelegation(ProviderArgs),
+    /// A provider's stake, terms, earnings, record and estimated yield.
+    Rewards(ProviderArgs),
+}
+
+#[derive(Args)]
+struct DelegateArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// The provider (SS58, 0x hex, or a dev URI such as //Bob).
+    provider: String,
+    /// Amount in GPUC.
+    amount: String,
+}
+
+#[derive(Args)]
+struct ProviderArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    #[command(flatten)]
+    key: KeyArgs,
+    /// The provider (SS58, 0x hex, or a dev URI such as //Bob).
+    provider: String,
 }
 
 #[derive(Args)]
@@ -405,6 +435,22 @@ fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+fn delegation(args: DelegateArgs, delegate: bool) -> anyhow::Result<ExitCode> {
+    let who = args.key.identity()?;
+    let provider = gpu_worker::keys::parse_account(&args.provider)?;
+    let amount = parse_amount(&args.amount).map_err(|e| anyhow!("amount: {e}"))?;
+    runtime()?.block_on(async {
+        let chain = Chain::connect(&args.node.node).await?;
+        let done = if delegate {
+            gpu_worker::delegator::delegate(&chain, &who, provider, amount).await?
+        } else {
+            gpu_worker::delegator::undelegate(&chain, &who, provider, amount).await?
+        };
+        println!("{done}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn parse_size_args(args: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     args.iter()
         .map(|a| {
@@ -456,6 +502,25 @@ fn main() -> anyhow::Result<ExitCode> {
             print!("{}", gpu_worker::requester::status(&chain, args.job).await?);
             Ok(ExitCode::SUCCESS)
         }),
+        Command::Delegate(args) => delegation(args, true),
+        Command::Undelegate(args) => delegation(args, false),
+        Command::WithdrawDelegation(args) => {
+            let who = args.key.identity()?;
+            let provider = gpu_worker::keys::parse_account(&args.provider)?;
+            runtime()?.block_on(async {
+                let chain = Chain::connect(&args.node.node).await?;
+                println!("{}", gpu_worker::delegator::withdraw(&chain, &who, provider).await?);
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Rewards(args) => {
+            let provider = gpu_worker::keys::parse_account(&args.provider)?;
+            runtime()?.block_on(async {
+                let chain = Chain::connect(&args.node.node).await?;
+                print!("{}", gpu_worker::delegator::rewards(&chain, provider).await?);
+                Ok(ExitCode::SUCCESS)
+            })
+        }
         Command::Fetch(args) => runtime()?.block_on(async {
             let chain = Chain::connect(&args.node.node).await?;
             let fetched = gpu_worker::requester::fetch(&chain, args.job, &args.sources).await?;

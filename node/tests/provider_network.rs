@@ -288,6 +288,19 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
     assert!(text(&out.stderr).contains("refused"), "the refusal is reported: {}", text(&out.stderr));
     assert!(!refused.exists(), "nothing is written from a tampered copy");
 
+    // 2b. A delegator stakes behind Bob with the CLI, and reads Bob's record and yield.
+    let bob_pool = stats(&node, "//Bob").unwrap().delegated;
+    let out = cli(&["delegate", "--node", &ws, "--suri", "//Ferdie", "//Bob", "100"]);
+    assert!(out.status.success(), "delegate failed: {}", text(&out.stderr));
+    let delegated = stats(&node, "//Bob").unwrap().delegated - bob_pool;
+    assert!(delegated.abs_diff(100_000_000_000_000) <= 1, "100 GPUC more behind Bob, got {delegated}");
+    let out = cli(&["rewards", "--node", &ws, "//Bob"]);
+    assert!(
+        text(&out.stdout).contains("jobs completed 1,"),
+        "rewards shows the record: {}",
+        text(&out.stdout)
+    );
+
     // 3. A worker killed after its commit, its output lost, restarts and reveals in time.
     let charlie_before = stats(&node, "//Charlie").unwrap();
     let job_id = submit(&node, &["--reveal-window", "30"]);

@@ -21,6 +21,7 @@ mkdir -p "$demo_dir"
 
 pids=()
 cleanup() {
+  trap - EXIT INT TERM
   echo "[run-dev] stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true

@@ -59,22 +59,8 @@ impl std::str::FromStr for KernelSource {
 pub struct ExecRequest {
     /// Adapter.
     pub adapter: AdapterSelector,
-    /// Kernel.
-    pub kernel: KernelSource,
-    /// Entry point (user kernels).
-    pub entry: String,
-    /// Input specifications (`inline:HEX`, `file:PATH`, `gen:SEED:LEN`).
-    pub inputs: Vec<String>,
-    /// Dispatch size (user kernels).
-    pub dispatch: Option<[u32; 3]>,
-    /// Output length (user kernels).
-    pub output_len: Option<u64>,
-    /// Uniform parameters (user kernels).
-    pub params: Vec<u8>,
-    /// `name=value` size arguments (built-in kernels).
-    pub args: Vec<(String, String)>,
-    /// Whether floating point is refused.
-    pub exact: bool,
+    /// What to run.
+    pub program: ProgramRequest,
     /// GPU time limit.
     pub timeout: Duration,
     /// Also run the CPU reference (built-in kernels) and compare.
@@ -219,16 +205,7 @@ pub fn build_program(request: &ProgramRequest) -> Result<(Program, Option<Builti
 
 /// `gpu-worker exec`.
 pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
-    let (program, builtin_job) = build_program(&ProgramRequest {
-        kernel: Some(request.kernel.clone()),
-        entry: request.entry.clone(),
-        inputs: request.inputs.clone(),
-        dispatch: request.dispatch,
-        output_len: request.output_len,
-        params: request.params.clone(),
-        args: request.args.clone(),
-        exact: request.exact,
-    })?;
+    let (program, builtin_job) = build_program(&request.program)?;
 
     let mut executor = Executor::new(ExecConfig {
         adapter: request.adapter.clone(),

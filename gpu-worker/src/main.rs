@@ -153,27 +153,8 @@ struct SubmitArgs {
     node: NodeArgs,
     #[command(flatten)]
     key: KeyArgs,
-    /// A WGSL file, or `builtin:NAME`.
-    #[arg(long)]
-    kernel: KernelSource,
-    /// Entry point (WGSL files).
-    #[arg(long, default_value = "main")]
-    entry: String,
-    /// An input, in binding order: `inline:HEX`, `file:PATH` (sent inline, at most 8 KiB) or `gen:SEED:LEN`.
-    #[arg(long = "input")]
-    inputs: Vec<String>,
-    /// Workgroups `X,Y,Z` (WGSL files).
-    #[arg(long)]
-    dispatch: Option<String>,
-    /// Output length in bytes (WGSL files).
-    #[arg(long)]
-    output_len: Option<u64>,
-    /// Uniform parameters as hex (WGSL files).
-    #[arg(long)]
-    params: Option<String>,
-    /// A size argument `NAME=VALUE` of a built-in kernel.
-    #[arg(long = "arg")]
-    args: Vec<String>,
+    #[command(flatten)]
+    job: KernelArgs,
     /// Providers that run the job.
     #[arg(long, default_value_t = 1)]
     replicas: u8,
@@ -231,15 +212,17 @@ struct FetchArgs {
     sources: Vec<String>,
 }
 
+/// What to run: a kernel and its inputs and sizes (`exec` and `submit`).
 #[derive(Args)]
-struct ExecArgs {
+struct KernelArgs {
     /// A WGSL file, or `builtin:NAME` (see `gpu-worker kernels`).
     #[arg(long)]
     kernel: KernelSource,
     /// Entry point (WGSL files).
     #[arg(long, default_value = "main")]
     entry: String,
-    /// An input, in binding order: `inline:HEX`, `file:PATH` or `gen:SEED:LEN`; repeat for more.
+    /// An input, in binding order: `inline:HEX`, `file:PATH` or `gen:SEED:LEN`; repeat for more (`submit`
+    /// sends file contents inline, at most 8 KiB).
     #[arg(long = "input")]
     inputs: Vec<String>,
     /// Workgroups `X,Y,Z` (WGSL files).
@@ -254,6 +237,38 @@ struct ExecArgs {
     /// A size argument `NAME=VALUE` of a built-in kernel; repeat for more.
     #[arg(long = "arg")]
     args: Vec<String>,
+}
+
+impl KernelArgs {
+    /// The library's description of the program (`exact`: floating point refused).
+    fn program(self, exact: bool) -> anyhow::Result<commands::ProgramRequest> {
+        Ok(commands::ProgramRequest {
+            kernel: Some(self.kernel),
+            entry: self.entry,
+            inputs: self.inputs,
+            dispatch: self
+                .dispatch
+                .map(|d| {
+                    commands::parse_dispatch(&d).ok_or_else(|| anyhow!("--dispatch takes X,Y,Z, got `{d}`"))
+                })
+                .transpose()?,
+            output_len: self.output_len,
+            params: self
+                .params
+                .map(hex::decode)
+                .transpose()
+                .context("--params takes hex")?
+                .unwrap_or_default(),
+            args: parse_size_args(&self.args)?,
+            exact,
+        })
+    }
+}
+
+#[derive(Args)]
+struct ExecArgs {
+    #[command(flatten)]
+    job: KernelArgs,
     /// Write the output to this file.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -297,17 +312,7 @@ fn seconds(s: f64) -> anyhow::Result<Duration> {
 fn exec(adapter: AdapterSelector, args: ExecArgs) -> anyhow::Result<ExitCode> {
     let request = ExecRequest {
         adapter,
-        kernel: args.kernel,
-        entry: args.entry,
-        inputs: args.inputs,
-        dispatch: args
-            .dispatch
-            .map(|d| commands::parse_dispatch(&d).ok_or_else(|| anyhow!("--dispatch takes X,Y,Z, got `{d}`")))
-            .transpose()?,
-        output_len: args.output_len,
-        params: args.params.map(hex::decode).transpose().context("--params takes hex")?.unwrap_or_default(),
-        args: parse_size_args(&args.args)?,
-        exact: !args.allow_float,
+        program: args.job.program(!args.allow_float)?,
         timeout: seconds(args.timeout)?,
         verify: args.verify,
         out: args.out,
@@ -375,26 +380,7 @@ fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let identity = args.key.identity()?;
     let replicas = args.replicas;
     let request = gpu_worker::requester::SubmitRequest {
-        program: commands::ProgramRequest {
-            kernel: Some(args.kernel),
-            entry: args.entry,
-            inputs: args.inputs,
-            dispatch: args
-                .dispatch
-                .map(|d| {
-                    commands::parse_dispatch(&d).ok_or_else(|| anyhow!("--dispatch takes X,Y,Z, got `{d}`"))
-                })
-                .transpose()?,
-            output_len: args.output_len,
-            params: args
-                .params
-                .map(hex::decode)
-                .transpose()
-                .context("--params takes hex")?
-                .unwrap_or_default(),
-            args: parse_size_args(&args.args)?,
-            exact: true,
-        },
+        program: args.job.program(true)?,
         terms: JobTerms {
             replicas,
             quorum: args.quorum.unwrap_or(replicas / 2 + 1),

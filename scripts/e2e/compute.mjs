@@ -8,40 +8,8 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { check, endpoint, fail, send, TIMEOUT_MS } from './common.mjs';
 import { blake3 } from '@noble/hashes/blake3';
-
-const endpoint = process.argv[2] ?? 'ws://127.0.0.1:9944';
-const TIMEOUT_MS = 120_000;
-
-function fail(message) {
-  console.error(`FAIL: ${message}`);
-  process.exit(1);
-}
-
-function check(condition, message) {
-  if (!condition) fail(message);
-  console.log(`ok: ${message}`);
-}
-
-// Signs and sends `tx`, resolves with its events once it is in a block; rejects on a dispatch error.
-function send(api, tx, signer) {
-  return new Promise((resolve, reject) => {
-    tx.signAndSend(signer, ({ status, dispatchError, events }) => {
-      if (dispatchError) {
-        if (dispatchError.isModule) {
-          const { section, name } = api.registry.findMetaError(dispatchError.asModule);
-          reject(new Error(`dispatch error ${section}.${name}`));
-        } else {
-          reject(new Error(`dispatch error ${dispatchError.toString()}`));
-        }
-      } else if (status.isInBlock) {
-        resolve(events.map(({ event }) => event));
-      } else if (status.isDropped || status.isInvalid || status.isUsurped) {
-        reject(new Error(`transaction ${status.type}`));
-      }
-    }).catch(reject);
-  });
-}
 
 const timer = setTimeout(() => fail(`not done within ${TIMEOUT_MS / 1000} s`), TIMEOUT_MS);
 

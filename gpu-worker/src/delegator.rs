@@ -1,7 +1,7 @@
 //! The delegator's commands: stake behind a provider, unbond, withdraw, and read a provider's record and
-//! estimated yield (what a delegator chooses by).
+//! estimated yield (what a delegator chooses by) with the delegator's own position.
 
-use crate::chain::{AccountId, Call, Chain, ChainError, ProviderStats};
+use crate::chain::{AccountId, Call, Chain, ChainError, DelegationStats, ProviderStats};
 use crate::keys::{ss58, Identity};
 use crate::units::format_amount;
 
@@ -38,13 +38,51 @@ pub async fn withdraw(chain: &Chain, who: &Identity, provider: AccountId) -> Res
     Ok(format!("{} withdrew its unlocked delegation to {}", who.ss58(), ss58(&provider)))
 }
 
-/// `gpu-worker rewards PROVIDER`: the provider's stake, terms, earnings, record and estimated yield.
-pub async fn rewards(chain: &Chain, provider: AccountId) -> Result<String, ChainError> {
+/// `gpu-worker rewards PROVIDER [--delegator ACCOUNT]`: the provider's stake, terms, earnings, record and
+/// estimated yield, and the delegator's position in its pool.
+pub async fn rewards(
+    chain: &Chain,
+    provider: AccountId,
+    delegator: Option<AccountId>,
+) -> Result<String, ChainError> {
     let at = chain.at_best().await?;
-    match chain.provider_stats(&at, &provider).await? {
-        None => Ok(format!("{} is not a provider\n", ss58(&provider))),
-        Some(stats) => Ok(describe(&provider, &stats)),
+    let mut out = match chain.provider_stats(&at, &provider).await? {
+        None => format!("{} is not a provider\n", ss58(&provider)),
+        Some(stats) => describe(&provider, &stats),
+    };
+    if let Some(delegator) = delegator {
+        // A pool outlives its provider's registration while delegators unbond from it.
+        out.push_str(&match chain.delegation(&at, &provider, &delegator).await? {
+            None => format!("{} has no delegation to this provider\n", ss58(&delegator)),
+            Some(position) => describe_position(&delegator, &position, at.block_number()),
+        });
     }
+    Ok(out)
+}
+
+fn describe_position(delegator: &AccountId, d: &DelegationStats, now: u64) -> String {
+    let share = if d.pool_shares == 0 { 0.0 } else { d.shares as f64 / d.pool_shares as f64 * 100.0 };
+    let mut out = format!(
+        "delegator {}: {} active ({share:.2}% of the pool's shares), {} in all\n",
+        ss58(delegator),
+        format_amount(d.active),
+        format_amount(d.total()),
+    );
+    for claim in &d.unbonding {
+        let when = if u64::from(claim.unlock) <= now {
+            "withdrawable now".to_owned()
+        } else {
+            format!("unlocks at block #{} (slashable until then)", claim.unlock)
+        };
+        out.push_str(&format!("  unbonding {}: {when}\n", format_amount(claim.value)));
+    }
+    if d.withdrawable > 0 {
+        out.push_str(&format!(
+            "  `gpu-worker withdraw-delegation` releases {} now\n",
+            format_amount(d.withdrawable)
+        ));
+    }
+    out
 }
 
 fn percent(ppb: u32) -> String {

@@ -6,6 +6,7 @@ pub mod chain_job;
 pub mod commands;
 pub mod daemon;
 pub mod delegator;
+pub mod earnings;
 pub mod error;
 pub mod exec;
 pub mod gpu;

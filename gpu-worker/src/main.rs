@@ -49,8 +49,43 @@ enum Command {
     Undelegate(DelegateArgs),
     /// Release delegated tokens whose unbonding period has passed.
     WithdrawDelegation(ProviderArgs),
-    /// A provider's stake, terms, earnings, record and estimated yield.
-    Rewards(ProviderArgs),
+    /// A provider's stake, terms, earnings, record and estimated yield; with --delegator, that account's
+    /// position in the provider's pool.
+    Rewards(RewardsArgs),
+    /// An account's payments, rewards, slashes and stake movements from the chain's events (--csv for
+    /// accounting).
+    Earnings(EarningsArgs),
+}
+
+#[derive(Args)]
+struct RewardsArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    /// The provider (SS58, 0x hex, or a dev URI such as //Bob).
+    provider: String,
+    /// Also show this delegator's position: shares, value, unbonding claims, withdrawable.
+    #[arg(long)]
+    delegator: Option<String>,
+}
+
+#[derive(Args)]
+struct EarningsArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    /// The account (SS58, 0x hex, or a dev URI such as //Alice).
+    account: String,
+    /// First block scanned (default: 255 blocks before --to, what a state-pruning node still has).
+    #[arg(long)]
+    from: Option<u64>,
+    /// Last block scanned (default: the latest finalized block).
+    #[arg(long)]
+    to: Option<u64>,
+    /// Print CSV (block, timestamp, kind, job, counterparty, amount in planck and in GPUC, detail).
+    #[arg(long)]
+    csv: bool,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -501,9 +536,42 @@ fn main() -> anyhow::Result<ExitCode> {
         }
         Command::Rewards(args) => {
             let provider = gpu_worker::keys::parse_account(&args.provider)?;
+            let delegator = args.delegator.as_deref().map(gpu_worker::keys::parse_account).transpose()?;
             runtime()?.block_on(async {
                 let chain = Chain::connect(&args.node.node).await?;
-                print!("{}", gpu_worker::delegator::rewards(&chain, provider).await?);
+                print!("{}", gpu_worker::delegator::rewards(&chain, provider, delegator).await?);
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Earnings(args) => {
+            let account = gpu_worker::keys::parse_account(&args.account)?;
+            runtime()?.block_on(async {
+                let chain = Chain::connect(&args.node.node).await?;
+                let to = match args.to {
+                    Some(to) => to,
+                    None => chain.at_finalized().await?.block_number(),
+                };
+                let from = args.from.unwrap_or(to.saturating_sub(255)).max(1);
+                if from > to {
+                    return Err(anyhow!("--from {from} is after --to {to}"));
+                }
+                let rows = gpu_worker::earnings::earnings(&chain, &account, from, to).await?;
+                let text = if args.csv {
+                    gpu_worker::earnings::to_csv(&rows)
+                } else {
+                    gpu_worker::earnings::summary(&account, from, to, &rows)
+                };
+                match &args.out {
+                    Some(path) => {
+                        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+                        eprintln!(
+                            "{} rows for blocks #{from}..=#{to} written to {}",
+                            rows.len(),
+                            path.display()
+                        );
+                    }
+                    None => print!("{text}"),
+                }
                 Ok(ExitCode::SUCCESS)
             })
         }

@@ -5,7 +5,7 @@
 //! verifies the output and refuses a tampered copy; a worker killed after its commit (its stored output
 //! deleted) is restarted and reveals in time; a worker rebuilt with the test-only fault switch reveals a
 //! wrong result, is slashed, and the job still completes by quorum; and polkadot-js drives the same happy
-//! path. The lying worker is the `fault-injection` profile's build (`scripts/test.sh` builds it), so the
+//! path; `earnings --csv` then accounts for the requester, the liar and a delegator. The lying worker is the `fault-injection` profile's build (`scripts/test.sh` builds it), so the
 //! release binary never has the switch.
 
 mod common;
@@ -17,14 +17,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{free_port, run_script_with, state_call, Node, NodeOptions, NODE_BINARY};
+use common::{free_port, run_script_with, state_call, state_call_at, Node, NodeOptions, NODE_BINARY};
 use compute_primitives::{JobDetails, JobId, JobResult, ResultRoot};
 use compute_runtime::{AccountId, Balance, BlockNumber};
-use pallet_compute_staking::ProviderStats;
+use pallet_compute_staking::{DelegationStats, ProviderStats};
 use sp_keyring::Sr25519Keyring;
 
 type Stats = ProviderStats<Balance, BlockNumber>;
 type Details = JobDetails<AccountId, Balance, BlockNumber>;
+type Position = DelegationStats<Balance, BlockNumber>;
 
 /// The release build of the worker, next to the node binary.
 fn worker_binary() -> PathBuf {
@@ -253,7 +254,8 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
         logs(&node, &all)
     );
     eprintln!("submit to verified output: {:.1} s\n{}", started.elapsed().as_secs_f64(), text(&out.stderr));
-    let job_id: JobId = text(&out.stdout).trim().parse().expect("a job id");
+    let first_job: JobId = text(&out.stdout).trim().parse().expect("a job id");
+    let job_id = first_job;
     assert_eq!(
         job(&node, job_id)
             .map(|d| matches!(d, JobDetails::Finished(r) if r.outcome == JobResult::Completed { root })),
@@ -294,10 +296,23 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
     assert!(out.status.success(), "delegate failed: {}", text(&out.stderr));
     let delegated = stats(&node, "//Bob").unwrap().delegated - bob_pool;
     assert!(delegated.abs_diff(100_000_000_000_000) <= 1, "100 GPUC more behind Bob, got {delegated}");
-    let out = cli(&["rewards", "--node", &ws, "//Bob"]);
+    let out = cli(&["rewards", "--node", &ws, "//Bob", "--delegator", "//Ferdie"]);
     assert!(
         text(&out.stdout).contains("jobs completed 1,"),
         "rewards shows the record: {}",
+        text(&out.stdout)
+    );
+    let position = |hash: &serde_json::Value| -> Balance {
+        let stats: Option<Position> =
+            state_call_at(&node, "ComputeApi_delegation", (account("//Bob"), account("//Ferdie")), hash);
+        let stats = stats.expect("Ferdie has a position with Bob");
+        stats.active + stats.unbonding.iter().map(|c| c.value).sum::<Balance>()
+    };
+    let delegated_at = node.rpc("chain_getBlockHash", serde_json::json!([]));
+    let ferdie_start = position(&delegated_at);
+    assert!(
+        text(&out.stdout).contains(&format!("{} active", format_gpuc(ferdie_start))),
+        "rewards shows Ferdie's position ({ferdie_start}): {}",
         text(&out.stdout)
     );
 
@@ -370,5 +385,47 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
     //    `api.call.computeApi` (Dave, slashed below the minimum bond, is chilled and not drawn).
     assert!(!stats(&node, "//Dave").unwrap().active, "the slashed liar is chilled");
     run_script_with(&node, "compute.mjs", &[]);
+
+    // 6. `earnings --csv` accounts for each side from the events: the requester's payments and fees, the
+    //    liar's slash, and the delegator's share of Bob's rewards, to the planck.
+    let to = node.finalized_number();
+    let to_hash = node.rpc("chain_getBlockHash", serde_json::json!([to]));
+    let earnings = |key: &str| -> Vec<Vec<String>> {
+        let out = cli(&["earnings", "--node", &ws, key, "--csv", "--from", "1", "--to", &to.to_string()]);
+        assert!(out.status.success(), "earnings {key} failed: {}", text(&out.stderr));
+        let csv = text(&out.stdout);
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next(),
+            Some("block,timestamp,kind,job,counterparty,amount_planck,amount_gpuc,detail")
+        );
+        lines.map(|line| line.splitn(8, ',').map(str::to_owned).collect()).collect()
+    };
+    let amount = |row: &Vec<String>| row[5].parse::<i128>().expect("an amount in planck");
+    let sum = |rows: &[Vec<String>], kind: &str, job: Option<JobId>| -> i128 {
+        rows.iter().filter(|r| r[2] == kind && job.is_none_or(|j| r[3] == j.to_string())).map(amount).sum()
+    };
+    let eve_rows = earnings("//Eve");
+    assert_eq!(sum(&eve_rows, "job_payment_made", Some(first_job)), -3 * reward as i128, "{eve_rows:?}");
+    assert!(sum(&eve_rows, "job_fee", Some(first_job)) < 0, "the fee is listed: {eve_rows:?}");
+    let dave_rows = earnings("//Dave");
+    let dave_slash = (dave_before.bond - dave_after.bond) as i128;
+    assert_eq!(sum(&dave_rows, "slash", Some(job_id)), -dave_slash, "{dave_rows:?}");
+    assert!(sum(&dave_rows, "job_payment_received", Some(first_job)) >= reward as i128, "{dave_rows:?}");
+    let ferdie_rows = earnings("//Ferdie");
+    assert_eq!(sum(&ferdie_rows, "delegated", None), 100_000_000_000_000, "{ferdie_rows:?}");
+    let gained = sum(&ferdie_rows, "delegation_reward", None) + sum(&ferdie_rows, "delegation_slash", None);
+    assert!(gained > 0, "Bob earned for Ferdie after the delegation: {ferdie_rows:?}");
+    assert_eq!(gained, position(&to_hash) as i128 - ferdie_start as i128, "{ferdie_rows:?}");
     drop((bob, charlie));
+}
+
+/// `gpu-worker`'s way of writing an amount.
+fn format_gpuc(planck: Balance) -> String {
+    let (whole, fraction) = (planck / 1_000_000_000_000, planck % 1_000_000_000_000);
+    if fraction == 0 {
+        format!("{whole} GPUC")
+    } else {
+        format!("{whole}.{} GPUC", format!("{fraction:012}").trim_end_matches('0'))
+    }
 }

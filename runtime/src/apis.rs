@@ -224,6 +224,7 @@ impl_runtime_apis! {
         pallet_compute_jobs::JobDetailsOf<Runtime>,
         pallet_compute_jobs::JobSpecOf<Runtime>,
         pallet_compute_staking::ProviderStats<Balance, BlockNumber>,
+        pallet_compute_staking::DelegationStats<Balance, BlockNumber>,
     > for Runtime {
         fn job(job_id: compute_primitives::JobId) -> Option<pallet_compute_jobs::JobDetailsOf<Runtime>> {
             ComputeJobs::job_details(job_id)
@@ -237,6 +238,13 @@ impl_runtime_apis! {
             provider: AccountId,
         ) -> Option<pallet_compute_staking::ProviderStats<Balance, BlockNumber>> {
             ComputeStaking::provider_stats(&provider, crate::BLOCKS_PER_YEAR)
+        }
+
+        fn delegation(
+            provider: AccountId,
+            delegator: AccountId,
+        ) -> Option<pallet_compute_staking::DelegationStats<Balance, BlockNumber>> {
+            ComputeStaking::delegation_stats(&provider, &delegator)
         }
 
         fn quote(

@@ -232,6 +232,57 @@ impl Chain {
         self.runtime_call(at, "ComputeApi_provider_stats", &provider.encode(), "provider stats").await
     }
 
+    /// `ComputeApi::delegation`: `delegator`'s position in the pool of `provider`.
+    pub async fn delegation(
+        &self,
+        at: &AtBlock,
+        provider: &AccountId,
+        delegator: &AccountId,
+    ) -> Result<Option<DelegationStats>, ChainError> {
+        let args = (provider, delegator).encode();
+        self.runtime_call(at, "ComputeApi_delegation", &args, "a delegation").await
+    }
+
+    /// The providers `delegator` has a position with (active or unbonding) at `at`. Walks the keys of
+    /// `ComputeStaking::Delegations` (by provider, then delegator): a read of every delegation on chain,
+    /// for occasional off-chain use.
+    pub async fn delegated_providers(
+        &self,
+        at: &AtBlock,
+        delegator: &AccountId,
+    ) -> Result<Vec<AccountId>, ChainError> {
+        const PAGE: u32 = 1000;
+        let prefix = storage_key("ComputeStaking", "Delegations", &[]);
+        let hash = Some(at.block_hash());
+        let mut providers = Vec::new();
+        let mut start: Option<Vec<u8>> = None;
+        loop {
+            let keys = self
+                .rpc
+                .state_get_keys_paged(&prefix, PAGE, start.as_deref(), hash)
+                .await
+                .map_err(ChainError::rpc)?;
+            for key in &keys {
+                // prefix (32) ‖ blake2_128 (16) ‖ provider (32) ‖ blake2_128 (16) ‖ delegator (32)
+                let Some(rest) = key.strip_prefix(prefix.as_slice()) else { continue };
+                if rest.len() == 128 && rest[96..] == delegator[..] {
+                    providers.push(rest[16..48].try_into().expect("32 bytes"));
+                }
+            }
+            if keys.len() < PAGE as usize {
+                return Ok(providers);
+            }
+            start = keys.last().cloned();
+        }
+    }
+
+    /// The block's timestamp (`Timestamp::Now`), in milliseconds since the Unix epoch.
+    pub async fn timestamp(&self, at: &AtBlock) -> Result<u64, ChainError> {
+        let key = storage_key("Timestamp", "Now", &[]);
+        let Some(bytes) = self.storage_raw(at, key).await? else { return Ok(0) };
+        u64::decode(&mut bytes.as_slice()).map_err(|error| ChainError::Decode { what: "a timestamp", error })
+    }
+
     /// A storage value by its full key; `None` when absent.
     async fn storage_raw(&self, at: &AtBlock, key: Vec<u8>) -> Result<Option<Vec<u8>>, ChainError> {
         match at.storage().fetch_raw(key).await {

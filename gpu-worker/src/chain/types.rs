@@ -75,3 +75,34 @@ pub struct ProviderStats {
     /// Estimated annual yield of a staked token, parts per billion.
     pub estimated_annual_yield_ppb: u32,
 }
+
+/// An unbonding claim with its value now (the staking pallet's `UnbondingValue`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Decode)]
+pub struct UnbondingValue {
+    /// First block at which it can be withdrawn.
+    pub unlock: BlockNumber,
+    /// Its value.
+    pub value: Balance,
+}
+
+/// What `ComputeApi::delegation` returns (the staking pallet's `DelegationStats`).
+#[derive(Clone, Debug, PartialEq, Eq, Decode)]
+pub struct DelegationStats {
+    /// Shares held.
+    pub shares: Balance,
+    /// All shares of the pool.
+    pub pool_shares: Balance,
+    /// Value of the shares.
+    pub active: Balance,
+    /// Unbonding claims and their values.
+    pub unbonding: Vec<UnbondingValue>,
+    /// Value of the claims unlocked by now.
+    pub withdrawable: Balance,
+}
+
+impl DelegationStats {
+    /// Everything the position is worth: active stake plus every unbonding claim.
+    pub fn total(&self) -> Balance {
+        self.unbonding.iter().fold(self.active, |sum, claim| sum.saturating_add(claim.value))
+    }
+}

@@ -224,6 +224,14 @@ pub fn state_call<R: Decode>(node: &Node, method: &str, args: impl Encode) -> R 
         .unwrap_or_else(|e| panic!("{method} result does not decode: {e}"))
 }
 
+/// `state_call` at the block `hash`.
+pub fn state_call_at<R: Decode>(node: &Node, method: &str, args: impl Encode, hash: &Value) -> R {
+    let args = format!("0x{}", hex::encode(args.encode()));
+    let result = node.rpc("state_call", json!([method, args, hash]));
+    R::decode(&mut &decode_hex(&result)[..])
+        .unwrap_or_else(|e| panic!("{method} result does not decode: {e}"))
+}
+
 /// The folder of the polkadot-js scripts.
 pub fn e2e_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/e2e")

@@ -25,7 +25,7 @@ mod tests;
 pub use pool::{INITIAL_SHARES_PER_PLANCK, MAX_SHARE_DILUTION};
 pub use sampling::{MAX_LEVEL, SAMPLE_DOMAIN};
 pub use types::*;
-pub use views::ProviderStats;
+pub use views::{DelegationStats, ProviderStats, UnbondingValue};
 pub use weights::WeightInfo;
 
 /// Log target of the pallet.

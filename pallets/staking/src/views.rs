@@ -1,8 +1,8 @@
-//! Read-only views for the runtime API: a provider's record with an estimated yield, and the asks of the
-//! providers that could take a job. They iterate storage without a bound, so they are for runtime API
+//! Read-only views for the runtime API: a provider's record with an estimated yield, a delegator's
+//! position in a pool, and the asks of the providers that could take a job. They iterate storage without a bound, so they are for runtime API
 //! calls (off-chain reads), never for dispatchables or hooks.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, pool::value_of, types::*};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use compute_primitives::{DeterminismClass, Requirements};
@@ -46,7 +46,64 @@ pub struct ProviderStats<Balance, BlockNumber> {
     pub estimated_annual_yield: Perbill,
 }
 
+/// A delegator's position in one provider's pool, as `ComputeApi::delegation` returns it: what its
+/// shares and unbonding claims are worth now, rounded down as a withdrawal would round them.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct DelegationStats<Balance, BlockNumber> {
+    /// Shares of the pool's active delegated stake.
+    pub shares: Balance,
+    /// All shares of the pool.
+    pub pool_shares: Balance,
+    /// Value of the shares: what undelegating all of them would unbond.
+    pub active: Balance,
+    /// Unbonding claims, by unlock block, with their value now (still slashable before the unlock).
+    pub unbonding: Vec<UnbondingValue<BlockNumber, Balance>>,
+    /// Value of the claims unlocked by now: what `withdraw_delegation` would release.
+    pub withdrawable: Balance,
+}
+
+/// An unbonding claim and what it is worth now.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct UnbondingValue<BlockNumber, Balance> {
+    /// First block at which it can be withdrawn.
+    pub unlock: BlockNumber,
+    /// Its value.
+    pub value: Balance,
+}
+
 impl<T: Config> Pallet<T> {
+    /// The position of `delegator` in the pool of `provider`; `None` when it has none.
+    pub fn delegation_stats(
+        provider: &T::AccountId,
+        delegator: &T::AccountId,
+    ) -> Option<DelegationStats<BalanceOf<T>, BlockNumberFor<T>>> {
+        let delegation = Delegations::<T>::get(provider, delegator)?;
+        let pool = Pools::<T>::get(provider).unwrap_or_default();
+        let now = frame_system::Pallet::<T>::block_number();
+        let unbonding: Vec<_> = delegation
+            .unbonding
+            .iter()
+            .map(|claim| {
+                let sub = UnbondingPools::<T>::get(provider, claim.unlock).unwrap_or_default();
+                UnbondingValue {
+                    unlock: claim.unlock,
+                    value: value_of::<T>(claim.points, sub.points, sub.balance),
+                }
+            })
+            .collect();
+        let withdrawable = unbonding
+            .iter()
+            .filter(|claim| claim.unlock <= now)
+            .fold(BalanceOf::<T>::zero(), |sum, claim| sum.saturating_add(claim.value));
+        Some(DelegationStats {
+            shares: delegation.shares,
+            pool_shares: pool.shares,
+            active: value_of::<T>(delegation.shares, pool.shares, pool.delegated),
+            unbonding,
+            withdrawable,
+        })
+    }
+
     /// The record of `provider`, with an estimated annual yield for `blocks_per_year` blocks a year.
     pub fn provider_stats(
         provider: &T::AccountId,

@@ -2,11 +2,11 @@
 //!
 //! What wallets, requesters, providers and delegators read from the compute market without building
 //! storage keys: a job's state, a provider's open assignments, a provider's record with an estimated yield,
-//! and a price quote for a job spec. The runtime implements [`ComputeApi`]; its types are in the metadata,
+//! a delegator's position in a pool, and a price quote for a job spec. The runtime implements [`ComputeApi`]; its types are in the metadata,
 //! so polkadot-js calls it as `api.call.computeApi.job(id)` with no custom type definitions.
 //!
 //! The trait is generic over the runtime's concrete types (the jobs pallet's job details, the staking
-//! pallet's provider statistics, the job spec with the runtime's bounds), which keeps this crate free of
+//! pallet's provider and delegation statistics, the job spec with the runtime's bounds), which keeps this crate free of
 //! both pallets.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -49,13 +49,14 @@ pub enum QuoteError {
 
 sp_api::decl_runtime_apis! {
     /// Read access to the compute market.
-    pub trait ComputeApi<AccountId, Balance, JobDetails, JobSpec, ProviderStats>
+    pub trait ComputeApi<AccountId, Balance, JobDetails, JobSpec, ProviderStats, DelegationStats>
     where
         AccountId: Codec,
         Balance: Codec,
         JobDetails: Codec,
         JobSpec: Codec,
         ProviderStats: Codec,
+        DelegationStats: Codec,
     {
         /// An open job (spec, phase, deadline, replicas) or the record of a finished one still retained;
         /// `None` for an unknown or pruned job.
@@ -67,6 +68,10 @@ sp_api::decl_runtime_apis! {
         /// A provider's bond, pool, terms and reputation, with an estimated yield; `None` when it is not
         /// registered.
         fn provider_stats(provider: AccountId) -> Option<ProviderStats>;
+
+        /// What `delegator`'s shares and unbonding claims in the pool of `provider` are worth now, and
+        /// how much of it is withdrawable; `None` when it has no position there.
+        fn delegation(provider: AccountId, delegator: AccountId) -> Option<DelegationStats>;
 
         /// The reward per replica and escrow at which `spec` would be assigned now.
         fn quote(spec: JobSpec) -> Result<Quote<Balance>, QuoteError>;

@@ -1,6 +1,7 @@
-//! The runtime API's views: `provider_stats` and `quote_offer`; genesis providers.
+//! The runtime API's views: `provider_stats`, `delegation_stats` and `quote_offer`; genesis providers.
 
 use super::*;
+use crate::UnbondingValue;
 use compute_primitives::ComputeProviders;
 use frame_support::traits::BuildGenesisConfig;
 
@@ -40,6 +41,37 @@ fn stats_show_a_chilled_provider() {
         let stats = Staking::provider_stats(&acc(P1), 1_000).unwrap();
         assert!(!stats.active);
         assert_eq!(stats.chilled_because, Some(ChillReason::Requested));
+    });
+}
+
+#[test]
+fn delegation_stats_value_shares_and_claims_as_a_withdrawal_would() {
+    ExtBuilder::default().build_and_execute(|| {
+        register_with(P1, profile(), Perbill::zero(), 3_000);
+        assert_eq!(Staking::delegation_stats(&acc(P1), &acc(D1)), None);
+        delegate(D1, P1, 1_000);
+        delegate(D2, P1, 2_000);
+        // 1_200 to the pool: 600 to the bond, 200 to D1's shares, 400 to D2's.
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_200));
+        let stats = Staking::delegation_stats(&acc(P1), &acc(D1)).unwrap();
+        assert_eq!(stats.active, 1_200);
+        assert_eq!(stats.active, delegation_value(P1, D1));
+        assert_eq!(stats.pool_shares, pool(P1).shares);
+        assert_eq!(stats.shares * 3, stats.pool_shares);
+        assert!(stats.unbonding.is_empty());
+        assert_eq!(stats.withdrawable, 0);
+
+        assert_ok!(Staking::undelegate(signed(D1), acc(P1), 300));
+        let unlock = claims(P1, D1)[0].unlock;
+        let stats = Staking::delegation_stats(&acc(P1), &acc(D1)).unwrap();
+        assert_eq!(stats.active, 900);
+        assert_eq!(stats.unbonding, vec![UnbondingValue { unlock, value: 300 }]);
+        assert_eq!(stats.withdrawable, 0, "not unlocked yet");
+        set_block(unlock);
+        assert_eq!(Staking::delegation_stats(&acc(P1), &acc(D1)).unwrap().withdrawable, 300);
+        let free_before = free(D1);
+        assert_ok!(Staking::withdraw_delegation(signed(D1), acc(P1)));
+        assert_eq!(free(D1), free_before + 300, "the view announced what the withdrawal released");
     });
 }
 

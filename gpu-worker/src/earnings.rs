@@ -1,0 +1,600 @@
+//! `gpu-worker earnings ACCOUNT`: an account's payments, rewards, slashes and stake movements over a range
+//! of blocks, read from the chain's events, for accounting (`--csv`).
+//!
+//! Each row is one change seen by the account, with a signed amount in planck: income positive, costs
+//! negative. Stake movements (bond, delegate, unbond, withdraw) are listed with the tokens moved and are kept
+//! apart from income in the totals.
+//!
+//! A delegator is paid through the value of its pool shares, not by events of its own: for every block in
+//! which a pool it holds shares in was rewarded or slashed, its row is the change of its position's value
+//! (`ComputeApi::delegation`, active shares and unbonding claims) between the block's parent and the
+//! block, less what it delegated and plus what it withdrew in that block. That is exact, rounding included,
+//! and needs the state of both blocks: on a node that prunes state (the default keeps 256 blocks), only
+//! recent blocks can be scanned; an archive node (`--state-pruning archive`) serves any range.
+
+use std::collections::BTreeSet;
+
+use codec::Decode;
+use compute_primitives::{JobDetails, JobId, KernelId, ResultRoot};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::chain::{AccountId, Balance, BlockNumber, Chain, ChainError, RawEvent};
+use crate::keys::ss58;
+use crate::units::{format_amount, UNIT};
+
+/// Blocks whose events are fetched at once.
+const PARALLEL_FETCHES: usize = 8;
+
+/// What a row records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// A provider was paid for a job (its commission and its share of the pool part). Income.
+    JobPaymentReceived,
+    /// A requester paid a provider for a job. Cost.
+    JobPaymentMade,
+    /// A requester's protocol fee was taken. Cost.
+    JobFee,
+    /// A provider was paid emission for its verified work. Income.
+    Emission,
+    /// A provider's bond was slashed. Cost.
+    Slash,
+    /// A requester received part of the funds slashed in its job. Income.
+    SlashCompensation,
+    /// A delegator's position gained from its provider's rewards. Income.
+    DelegationReward,
+    /// A delegator's position lost to its provider's slash. Cost.
+    DelegationSlash,
+    /// Tokens bonded by a provider (registration or `bond_extra`). Stake movement.
+    Bonded,
+    /// A provider started unbonding. Stake movement.
+    Unbonded,
+    /// A provider withdrew unbonded tokens. Stake movement.
+    Withdrawn,
+    /// A delegator delegated. Stake movement.
+    Delegated,
+    /// A delegator started unbonding. Stake movement.
+    Undelegated,
+    /// A delegator withdrew unbonded tokens. Stake movement.
+    DelegationWithdrawn,
+}
+
+impl Kind {
+    /// The name in the CSV.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::JobPaymentReceived => "job_payment_received",
+            Kind::JobPaymentMade => "job_payment_made",
+            Kind::JobFee => "job_fee",
+            Kind::Emission => "emission",
+            Kind::Slash => "slash",
+            Kind::SlashCompensation => "slash_compensation",
+            Kind::DelegationReward => "delegation_reward",
+            Kind::DelegationSlash => "delegation_slash",
+            Kind::Bonded => "bonded",
+            Kind::Unbonded => "unbonded",
+            Kind::Withdrawn => "withdrawn",
+            Kind::Delegated => "delegated",
+            Kind::Undelegated => "undelegated",
+            Kind::DelegationWithdrawn => "delegation_withdrawn",
+        }
+    }
+
+    /// Whether the row is income or cost (as opposed to tokens moving in or out of stake).
+    pub fn is_income_or_cost(self) -> bool {
+        !matches!(
+            self,
+            Kind::Bonded
+                | Kind::Unbonded
+                | Kind::Withdrawn
+                | Kind::Delegated
+                | Kind::Undelegated
+                | Kind::DelegationWithdrawn
+        )
+    }
+}
+
+/// One line of the export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Block number.
+    pub block: BlockNumber,
+    /// Block timestamp, ms since the Unix epoch.
+    pub timestamp_ms: u64,
+    /// What happened.
+    pub kind: Kind,
+    /// The job, when there is one.
+    pub job: Option<JobId>,
+    /// The other side: the payer, the provider, or the requester.
+    pub counterparty: Option<AccountId>,
+    /// Planck; income positive, costs negative; for stake movements, the tokens moved (positive).
+    pub amount: i128,
+    /// How the amount was made up.
+    pub detail: String,
+}
+
+// --- Event fields, in the pallets' field order (decoded from a prefix of the fields). ---
+
+#[derive(Decode)]
+struct RewardSplit {
+    commission: Balance,
+    to_bond: Balance,
+    to_delegators: Balance,
+}
+
+impl RewardSplit {
+    fn total(&self) -> Balance {
+        self.commission.saturating_add(self.to_bond).saturating_add(self.to_delegators)
+    }
+}
+
+#[derive(Decode)]
+struct Rewarded {
+    provider: AccountId,
+    payer: AccountId,
+    split: RewardSplit,
+}
+
+#[derive(Decode)]
+struct EmissionPaid {
+    era: u32,
+    provider: AccountId,
+    work: u64,
+    split: RewardSplit,
+}
+
+#[derive(Decode)]
+struct Slashed {
+    provider: AccountId,
+    requested: Balance,
+    from_bond: Balance,
+    from_delegators: Balance,
+}
+
+#[derive(Decode)]
+struct ProviderAmount {
+    provider: AccountId,
+    amount: Balance,
+}
+
+#[derive(Decode)]
+struct ProviderRegistered {
+    provider: AccountId,
+    _commission: u32,
+    bond: Balance,
+}
+
+#[derive(Decode)]
+struct DelegatorMove {
+    delegator: AccountId,
+    provider: AccountId,
+    amount: Balance,
+}
+
+#[derive(Decode)]
+struct ProviderSlashed {
+    job_id: JobId,
+    provider: AccountId,
+    _amount: Balance,
+    reason: u8,
+}
+
+#[derive(Decode)]
+struct JobCompleted {
+    job_id: JobId,
+    _root: ResultRoot,
+}
+
+#[derive(Decode)]
+struct JobFailed {
+    job_id: JobId,
+}
+
+#[derive(Decode)]
+struct SlashedFundsShared {
+    job_id: JobId,
+    _to_winners: Balance,
+    to_requester: Balance,
+}
+
+#[derive(Decode)]
+struct JobSubmitted {
+    job_id: JobId,
+    requester: AccountId,
+    _kernel: KernelId,
+    _escrow: Balance,
+    fee: Balance,
+}
+
+fn decode<E: Decode>(event: &RawEvent) -> Option<E> {
+    E::decode(&mut event.fields.as_slice()).ok()
+}
+
+fn is(event: &RawEvent, pallet: &str, name: &str) -> bool {
+    event.pallet == pallet && event.name == name
+}
+
+/// A block's events and timestamp.
+struct BlockEvents {
+    number: u64,
+    timestamp_ms: u64,
+    events: Vec<RawEvent>,
+}
+
+/// The export of `account`'s rows in blocks `from ..= to`.
+pub async fn earnings(
+    chain: &Chain,
+    account: &AccountId,
+    from: u64,
+    to: u64,
+) -> Result<Vec<Row>, ChainError> {
+    // The pools the account holds a position in when the range starts; those it joins are added as their
+    // `Delegated` events are met.
+    let start = chain.at_number(from.saturating_sub(1)).await.map_err(|e| pruned_hint(e, from))?;
+    let mut pools: BTreeSet<AccountId> =
+        chain.delegated_providers(&start, account).await?.into_iter().collect();
+
+    let blocks = futures::stream::iter(from..=to)
+        .map(|number| async move {
+            let at = chain.at_number(number).await.map_err(|e| pruned_hint(e, number))?;
+            let events = chain.events(&at).await?;
+            let timestamp_ms = chain.timestamp(&at).await?;
+            Ok::<_, ChainError>(BlockEvents { number, timestamp_ms, events })
+        })
+        .buffered(PARALLEL_FETCHES)
+        .try_collect::<Vec<_>>()
+        .await?;
+
+    let mut rows = Vec::new();
+    for block in &blocks {
+        rows.extend(block_rows(chain, account, block, &mut pools).await?);
+    }
+    Ok(rows)
+}
+
+fn pruned_hint(error: ChainError, number: u64) -> ChainError {
+    ChainError::Rpc(format!(
+        "cannot read block #{number} ({error}); a node that prunes state keeps only recent blocks: \
+         narrow the range with --from, or ask an archive node (--state-pruning archive)"
+    ))
+}
+
+/// The rows of one block, in event order; `pools` gains the providers the account delegates to here.
+async fn block_rows(
+    chain: &Chain,
+    me: &AccountId,
+    block: &BlockEvents,
+    pools: &mut BTreeSet<AccountId>,
+) -> Result<Vec<Row>, ChainError> {
+    let number = block.number as BlockNumber;
+    let row = |kind, job, counterparty, amount: i128, detail: String| Row {
+        block: number,
+        timestamp_ms: block.timestamp_ms,
+        kind,
+        job,
+        counterparty,
+        amount,
+        detail,
+    };
+    let mut rows = Vec::new();
+    // The jobs whose requester matters here, resolved at the parent block (where they were still open).
+    let mut requester_of = RequesterLookup::new(chain, block.number);
+    // The pools touched in this block by rewards or slashes, and the account's own flows into them.
+    let mut touched: BTreeSet<AccountId> = BTreeSet::new();
+    let mut delegated_here: Vec<(AccountId, Balance)> = Vec::new();
+    let mut withdrawn_here: Vec<(AccountId, Balance)> = Vec::new();
+    let mut slashed_jobs: Vec<ProviderSlashed> =
+        block.events.iter().filter(|e| is(e, "ComputeJobs", "ProviderSlashed")).filter_map(decode).collect();
+
+    for event in &block.events {
+        match (event.pallet.as_str(), event.name.as_str()) {
+            ("ComputeStaking", "Rewarded") => {
+                let Some(e) = decode::<Rewarded>(event) else { continue };
+                touched.insert(e.provider);
+                let split = format!(
+                    "commission {}, to bond {}, to delegators {}",
+                    e.split.commission, e.split.to_bond, e.split.to_delegators
+                );
+                if e.provider == *me {
+                    let own = e.split.commission.saturating_add(e.split.to_bond);
+                    rows.push(row(Kind::JobPaymentReceived, None, Some(e.payer), own as i128, split.clone()));
+                }
+                if e.payer == *me {
+                    let paid = e.split.total();
+                    rows.push(row(Kind::JobPaymentMade, None, Some(e.provider), -(paid as i128), split));
+                }
+            }
+            ("ComputeStaking", "EmissionPaid") => {
+                let Some(e) = decode::<EmissionPaid>(event) else { continue };
+                touched.insert(e.provider);
+                if e.provider == *me {
+                    let own = e.split.commission.saturating_add(e.split.to_bond);
+                    let detail = format!(
+                        "era {}, {} work units; commission {}, to bond {}, to delegators {}",
+                        e.era, e.work, e.split.commission, e.split.to_bond, e.split.to_delegators
+                    );
+                    rows.push(row(Kind::Emission, None, None, own as i128, detail));
+                }
+            }
+            ("ComputeStaking", "Slashed") => {
+                let Some(e) = decode::<Slashed>(event) else { continue };
+                touched.insert(e.provider);
+                if e.provider == *me {
+                    // The jobs pallet announces its slash right after the staking pallet's.
+                    let job =
+                        slashed_jobs.iter().position(|s| s.provider == *me).map(|i| slashed_jobs.remove(i));
+                    let reason = match job.as_ref().map(|s| s.reason) {
+                        Some(0) => "wrong result; ",
+                        Some(1) => "missed deadline; ",
+                        Some(_) => "",
+                        None => "forced; ",
+                    };
+                    let detail = format!(
+                        "{reason}asked {}, from bond {}, from delegators {}",
+                        e.requested, e.from_bond, e.from_delegators
+                    );
+                    rows.push(row(Kind::Slash, job.map(|s| s.job_id), None, -(e.from_bond as i128), detail));
+                }
+            }
+            ("ComputeStaking", "ProviderRegistered") => {
+                let Some(e) = decode::<ProviderRegistered>(event) else { continue };
+                if e.provider == *me {
+                    rows.push(row(Kind::Bonded, None, None, e.bond as i128, "registration".into()));
+                }
+            }
+            ("ComputeStaking", name @ ("Bonded" | "Unbonded" | "Withdrawn")) => {
+                let Some(e) = decode::<ProviderAmount>(event) else { continue };
+                if e.provider == *me {
+                    let kind = match name {
+                        "Bonded" => Kind::Bonded,
+                        "Unbonded" => Kind::Unbonded,
+                        _ => Kind::Withdrawn,
+                    };
+                    rows.push(row(kind, None, None, e.amount as i128, String::new()));
+                }
+            }
+            ("ComputeStaking", name @ ("Delegated" | "Undelegated" | "DelegationWithdrawn")) => {
+                let Some(e) = decode::<DelegatorMove>(event) else { continue };
+                if e.delegator != *me {
+                    continue;
+                }
+                let kind = match name {
+                    "Delegated" => {
+                        pools.insert(e.provider);
+                        delegated_here.push((e.provider, e.amount));
+                        Kind::Delegated
+                    }
+                    "Undelegated" => Kind::Undelegated,
+                    _ => {
+                        withdrawn_here.push((e.provider, e.amount));
+                        Kind::DelegationWithdrawn
+                    }
+                };
+                rows.push(row(kind, None, Some(e.provider), e.amount as i128, String::new()));
+            }
+            ("ComputeJobs", "JobCompleted" | "JobFailed") => {
+                let job_id = if event.name == "JobCompleted" {
+                    decode::<JobCompleted>(event).map(|e| e.job_id)
+                } else {
+                    decode::<JobFailed>(event).map(|e| e.job_id)
+                };
+                let Some(job_id) = job_id else { continue };
+                if let Some((requester, fee)) = requester_of.get(job_id).await? {
+                    if requester == *me && fee > 0 {
+                        rows.push(row(Kind::JobFee, Some(job_id), None, -(fee as i128), String::new()));
+                    }
+                }
+            }
+            ("ComputeJobs", "JobCancelled") => {
+                let Some(e) = decode::<(JobId, Balance, Balance)>(event) else { continue };
+                let (job_id, _refunded, fee) = e;
+                if let Some((requester, _)) = requester_of.get(job_id).await? {
+                    if requester == *me && fee > 0 {
+                        rows.push(row(Kind::JobFee, Some(job_id), None, -(fee as i128), "cancelled".into()));
+                    }
+                }
+            }
+            ("ComputeJobs", "SlashedFundsShared") => {
+                let Some(e) = decode::<SlashedFundsShared>(event) else { continue };
+                if e.to_requester == 0 {
+                    continue;
+                }
+                if let Some((requester, _)) = requester_of.get(e.job_id).await? {
+                    if requester == *me {
+                        let amount = e.to_requester as i128;
+                        rows.push(row(Kind::SlashCompensation, Some(e.job_id), None, amount, String::new()));
+                    }
+                }
+            }
+            ("ComputeJobs", "JobSubmitted") => {
+                // A job submitted and cancelled in one block was not open at the parent: remember it.
+                if let Some(e) = decode::<JobSubmitted>(event) {
+                    requester_of.submitted(e);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Job payments name no job in their event: attach the job whose completion paid them, when the block
+    // completed exactly one job with this payer (the usual case on a quiet chain). Ambiguous ones stay blank.
+    attach_jobs(&mut rows, &block.events);
+
+    for provider in touched.intersection(pools) {
+        let parent = chain.at_number(block.number - 1).await?;
+        let here = chain.at_number(block.number).await?;
+        let before = chain.delegation(&parent, provider, me).await?.map(|d| d.total()).unwrap_or(0);
+        let after = chain.delegation(&here, provider, me).await?.map(|d| d.total()).unwrap_or(0);
+        let flow_in: Balance = delegated_here.iter().filter(|(p, _)| p == provider).map(|(_, a)| a).sum();
+        let flow_out: Balance = withdrawn_here.iter().filter(|(p, _)| p == provider).map(|(_, a)| a).sum();
+        let change = after as i128 - before as i128 - flow_in as i128 + flow_out as i128;
+        if change != 0 {
+            let kind = if change > 0 { Kind::DelegationReward } else { Kind::DelegationSlash };
+            let detail = format!("position {before} -> {after}");
+            rows.push(row(kind, None, Some(*provider), change, detail));
+        }
+    }
+    Ok(rows)
+}
+
+/// Fills the job of `JobPaymentMade`/`JobPaymentReceived` rows when the block completed a single job.
+fn attach_jobs(rows: &mut [Row], events: &[RawEvent]) {
+    let completed: Vec<JobId> = events
+        .iter()
+        .filter(|e| is(e, "ComputeJobs", "JobCompleted"))
+        .filter_map(decode::<JobCompleted>)
+        .map(|e| e.job_id)
+        .collect();
+    if let [only] = completed.as_slice() {
+        for row in rows.iter_mut() {
+            if matches!(row.kind, Kind::JobPaymentMade | Kind::JobPaymentReceived) && row.job.is_none() {
+                row.job = Some(*only);
+            }
+        }
+    }
+}
+
+/// Who submitted a job and its fee: from its `JobSubmitted` event when it was submitted in this block
+/// (and cancelled in it), otherwise from the job as it stood at the parent block.
+struct RequesterLookup<'a> {
+    chain: &'a Chain,
+    block: u64,
+    submitted_here: Vec<JobSubmitted>,
+}
+
+impl<'a> RequesterLookup<'a> {
+    fn new(chain: &'a Chain, block: u64) -> Self {
+        Self { chain, block, submitted_here: Vec::new() }
+    }
+
+    fn submitted(&mut self, job: JobSubmitted) {
+        self.submitted_here.push(job);
+    }
+
+    async fn get(&self, job: JobId) -> Result<Option<(AccountId, Balance)>, ChainError> {
+        if let Some(submitted) = self.submitted_here.iter().find(|s| s.job_id == job) {
+            return Ok(Some((submitted.requester, submitted.fee)));
+        }
+        let parent = self.chain.at_number(self.block - 1).await?;
+        Ok(match self.chain.job(&parent, job).await? {
+            Some(JobDetails::Open(open)) => Some((open.requester, open.fee)),
+            Some(JobDetails::Finished(record)) => Some((record.requester, 0)),
+            None => None,
+        })
+    }
+}
+
+/// A signed planck amount in GPUC with all 12 decimals (`-1.500000000000`), for spreadsheets.
+fn decimal(amount: i128) -> String {
+    let sign = if amount < 0 { "-" } else { "" };
+    let planck = amount.unsigned_abs();
+    format!("{sign}{}.{:012}", planck / UNIT, planck % UNIT)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` of a Unix time in milliseconds (proleptic Gregorian, UTC).
+pub fn iso8601(ms: u64) -> String {
+    let (days, ms_of_day) = (ms / 86_400_000, ms % 86_400_000);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, s, milli) =
+        (ms_of_day / 3_600_000, ms_of_day / 60_000 % 60, ms_of_day / 1_000 % 60, ms_of_day % 1_000);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{milli:03}Z")
+}
+
+/// Quotes a CSV field when it needs it.
+fn field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The rows as CSV with a header line.
+pub fn to_csv(rows: &[Row]) -> String {
+    let mut out = String::from("block,timestamp,kind,job,counterparty,amount_planck,amount_gpuc,detail\n");
+    for row in rows {
+        let line = [
+            row.block.to_string(),
+            iso8601(row.timestamp_ms),
+            row.kind.name().to_owned(),
+            row.job.map(|j| j.to_string()).unwrap_or_default(),
+            row.counterparty.as_ref().map(ss58).unwrap_or_default(),
+            row.amount.to_string(),
+            decimal(row.amount),
+            field(&row.detail),
+        ]
+        .join(",");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A readable summary: totals per kind, and the net income.
+pub fn summary(account: &AccountId, from: u64, to: u64, rows: &[Row]) -> String {
+    let mut totals: std::collections::BTreeMap<Kind, (usize, i128)> = Default::default();
+    for row in rows {
+        let entry = totals.entry(row.kind).or_default();
+        entry.0 += 1;
+        entry.1 += row.amount;
+    }
+    let mut out = format!("{} in blocks #{from}..=#{to}: {} rows\n", ss58(account), rows.len());
+    let signed = |amount: i128| {
+        let text = format_amount(amount.unsigned_abs());
+        if amount < 0 {
+            format!("-{text}")
+        } else {
+            text
+        }
+    };
+    let mut net = 0i128;
+    for (kind, (count, amount)) in &totals {
+        if kind.is_income_or_cost() {
+            net += amount;
+        }
+        let note = if kind.is_income_or_cost() { "" } else { " (stake movement)" };
+        out.push_str(&format!("  {:<22} {count:>5}  {}{note}\n", kind.name(), signed(*amount)));
+    }
+    out.push_str(&format!("  net income {}\n", signed(net)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_utc_iso8601() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(iso8601(1_795_306_005_123), "2026-11-22T00:06:45.123Z");
+    }
+
+    #[test]
+    fn csv_rows_carry_signed_amounts_and_quote_details() {
+        let row = Row {
+            block: 7,
+            timestamp_ms: 0,
+            kind: Kind::JobPaymentMade,
+            job: Some(3),
+            counterparty: Some([0; 32]),
+            amount: -1_500_000_000_000,
+            detail: "commission 1, to bond 2".into(),
+        };
+        let csv = to_csv(&[row]);
+        let line = csv.lines().nth(1).unwrap();
+        assert!(line.starts_with(
+            "7,1970-01-01T00:00:00.000Z,job_payment_made,3,5C4hrfjw9DjXZTzV3MwzrrAr9P1MJhSrvWGWqi1eSuyUpnhM,"
+        ));
+        assert!(line.ends_with(",-1500000000000,-1.500000000000,\"commission 1, to bond 2\""), "{line}");
+        assert_eq!(decimal(1), "0.000000000001");
+    }
+}

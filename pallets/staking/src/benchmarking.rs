@@ -349,25 +349,34 @@ mod benchmarks {
         );
     }
 
+    /// Worst case: the last free slot, so the sampler's entry is rewritten too.
     #[benchmark]
     fn take_slot() {
         let target = provider::<T>("provider", 0, min_bond::<T>());
+        let capacity = Providers::<T>::get(&target).map(|p| p.profile.max_concurrent_jobs).unwrap_or(1);
+        for _ in 1..capacity {
+            Staking::<T>::take_slot(&target).expect("a free slot");
+        }
         #[block]
         {
             Staking::<T>::take_slot(&target).expect("a free slot");
         }
-        assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(1));
+        assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(capacity));
     }
 
+    /// Worst case: a full provider, so the sampler's entry is rewritten too.
     #[benchmark]
     fn free_slot() {
         let target = provider::<T>("provider", 0, min_bond::<T>());
-        Staking::<T>::take_slot(&target).expect("a free slot");
+        let capacity = Providers::<T>::get(&target).map(|p| p.profile.max_concurrent_jobs).unwrap_or(1);
+        for _ in 0..capacity {
+            Staking::<T>::take_slot(&target).expect("a free slot");
+        }
         #[block]
         {
             Staking::<T>::free_slot(&target);
         }
-        assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(0));
+        assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(capacity - 1));
     }
 
     /// The block hook closing an era and paying `n` providers (up to the per-block cap).

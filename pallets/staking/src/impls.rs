@@ -113,6 +113,7 @@ impl<T: Config> Pallet<T> {
         let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotAProvider)?;
         Self::validate_profile(&profile)?;
         info.profile = profile;
+        Self::refresh_entry(&info);
         Providers::<T>::insert(&who, info);
         Self::deposit_event(Event::ProfileUpdated { provider: who });
         Ok(())

@@ -101,9 +101,11 @@ impl<T: Config> Pallet<T> {
                         pool.bond >= T::MinProviderBond::get(),
                         "an active provider below the minimum bond"
                     );
+                    let weight = weight_of::<T>(pool.active_stake());
                     ensure!(
-                        ActiveSet::<T>::get(position.level, position.index).as_ref() == Some(&provider),
-                        "the active set disagrees with a provider's position"
+                        ActiveSet::<T>::get(position.level, position.index)
+                            == Some(Pallet::<T>::sampler_entry(&provider, &info, weight)),
+                        "the active set entry disagrees with the provider's position, stake or terms"
                     );
                     ensure!(
                         level_of(weight_of::<T>(pool.active_stake())) == Some(position.level),

@@ -195,7 +195,8 @@ pub mod pallet {
 
     /// The sampler's index: active providers by stake level, `0 .. count` in each level.
     #[pallet::storage]
-    pub type ActiveSet<T: Config> = StorageDoubleMap<_, Twox64Concat, u8, Twox64Concat, u32, T::AccountId>;
+    pub type ActiveSet<T: Config> =
+        StorageDoubleMap<_, Twox64Concat, u8, Twox64Concat, u32, SamplerEntry<T::AccountId, BalanceOf<T>>>;
 
     /// Non-empty stake levels of the active set and their sizes, by increasing level.
     #[pallet::storage]

@@ -34,13 +34,22 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
             let info = maybe.as_mut().ok_or(ProviderError::NotAProvider)?;
             ensure!(info.slots_taken < info.profile.max_concurrent_jobs, ProviderError::NoFreeSlot);
             info.slots_taken = info.slots_taken.saturating_add(1);
+            if info.slots_taken == info.profile.max_concurrent_jobs {
+                Self::refresh_entry(info);
+            }
             Ok(())
         })
     }
 
     fn free_slot(provider: &T::AccountId) {
         Providers::<T>::mutate(provider, |maybe| match maybe {
-            Some(info) if info.slots_taken > 0 => info.slots_taken = info.slots_taken.saturating_sub(1),
+            Some(info) if info.slots_taken > 0 => {
+                let was_full = info.slots_taken >= info.profile.max_concurrent_jobs;
+                info.slots_taken = info.slots_taken.saturating_sub(1);
+                if was_full {
+                    Self::refresh_entry(info);
+                }
+            }
             _ => {
                 defensive!("free_slot without a slot taken");
             }

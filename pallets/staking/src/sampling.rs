@@ -6,7 +6,9 @@
 //! capped at `2^(MAX_LEVEL+1) - 1`) lies in `[2^l, 2^(l+1))` is in level `l`, at an index
 //! `0 .. count(l)` of [`ActiveSet`]. [`ActiveLevels`] lists the non-empty levels and their counts (at
 //! most `MAX_LEVEL + 1` entries). Moving a provider between levels is O(1): swap-remove from the old
-//! level, push onto the new one.
+//! level, push onto the new one. Each slot holds a [`SamplerEntry`]: the provider with its weight and the
+//! terms a job is matched against (memory, determinism class, ask, a free slot), rewritten whenever they
+//! change, so that a draw reads nothing else.
 //!
 //! # Draw
 //!
@@ -21,8 +23,8 @@
 //!
 //! # Cost and failure
 //!
-//! An attempt reads `ActiveLevels` (cached after the first), one `ActiveSet` entry, one pool and one
-//! provider record: constant, whatever the number of providers. A call makes at most
+//! An attempt reads `ActiveLevels` (cached after the first) and one `ActiveSet` entry: constant, whatever
+//! the number of providers. A call makes at most
 //! `MaxSampleAttempts` attempts. Since every weight is at least half its slot, `E < 2 × W` (`W` the total
 //! active stake), and an attempt yields a new eligible provider with probability at least `f / 2`, where
 //! `f` is the share of active stake that is eligible and not yet chosen. With `A` attempts and `n`
@@ -72,25 +74,65 @@ pub(crate) fn draw(seed: &[u8; 32], attempt: u32) -> u128 {
 }
 
 impl<T: Config> Pallet<T> {
-    /// Puts `who` where its status and stake say: at its stake level in the active set, or out of it.
-    /// Updates `info.position`; the caller writes `info`. May move one other provider (swap-remove).
+    /// The sampler's entry for `who`, with sampling weight `weight`.
+    pub(crate) fn sampler_entry(
+        who: &T::AccountId,
+        info: &ProviderInfo<T>,
+        weight: u128,
+    ) -> SamplerEntry<T::AccountId, BalanceOf<T>> {
+        SamplerEntry {
+            provider: who.clone(),
+            weight,
+            vram_mib: info.profile.vram_mib,
+            determinism_class: info.profile.determinism_class,
+            ask: info.profile.ask,
+            has_free_slot: info.slots_taken < info.profile.max_concurrent_jobs,
+        }
+    }
+
+    /// Puts `who` where its status and stake say: at its stake level in the active set, with an entry
+    /// made from `info` and `stake`, or out of it. Updates `info.position`; the caller writes `info`. May
+    /// move one other provider (swap-remove).
     pub(crate) fn place(who: &T::AccountId, info: &mut ProviderInfo<T>, stake: BalanceOf<T>) {
+        let weight = weight_of::<T>(stake);
         let desired = match info.status {
-            ProviderStatus::Active => level_of(weight_of::<T>(stake)),
+            ProviderStatus::Active => level_of(weight),
             ProviderStatus::Chilled(_) => None,
         };
-        if info.position.map(|p| p.level) == desired {
-            return;
+        match (info.position, desired) {
+            (Some(position), Some(level)) if position.level == level => {
+                ActiveSet::<T>::insert(level, position.index, Self::sampler_entry(who, info, weight));
+                return;
+            }
+            (None, None) => return,
+            _ => {}
         }
         if let Some(position) = info.position.take() {
             Self::remove_from_level(position);
         }
         if let Some(level) = desired {
-            info.position = Self::push_to_level(who, level);
+            info.position = Self::push_to_level(Self::sampler_entry(who, info, weight), level);
         }
     }
 
-    fn push_to_level(who: &T::AccountId, level: u8) -> Option<ActivePosition> {
+    /// Brings an active provider's entry up to date with `info` after a change of its profile or of its
+    /// free capacity (its weight is unchanged).
+    pub(crate) fn refresh_entry(info: &ProviderInfo<T>) {
+        let Some(position) = info.position else { return };
+        ActiveSet::<T>::mutate(position.level, position.index, |maybe| match maybe {
+            Some(entry) => {
+                entry.vram_mib = info.profile.vram_mib;
+                entry.determinism_class = info.profile.determinism_class;
+                entry.ask = info.profile.ask;
+                entry.has_free_slot = info.slots_taken < info.profile.max_concurrent_jobs;
+            }
+            None => {
+                defensive!("an active position without its entry");
+            }
+        });
+    }
+
+    fn push_to_level(entry: SamplerEntry<T::AccountId, BalanceOf<T>>, level: u8) -> Option<ActivePosition> {
         let mut levels = ActiveLevels::<T>::get();
         let index = match levels.binary_search_by_key(&level, |l| l.level) {
             Ok(i) => {
@@ -107,7 +149,7 @@ impl<T: Config> Pallet<T> {
                 0
             }
         };
-        ActiveSet::<T>::insert(level, index, who);
+        ActiveSet::<T>::insert(level, index, entry);
         ActiveLevels::<T>::put(levels);
         Some(ActivePosition { level, index })
     }
@@ -123,13 +165,13 @@ impl<T: Config> Pallet<T> {
         if position.index != last {
             match ActiveSet::<T>::take(position.level, last) {
                 Some(moved) => {
-                    ActiveSet::<T>::insert(position.level, position.index, &moved);
-                    Providers::<T>::mutate(&moved, |maybe| match maybe {
+                    Providers::<T>::mutate(&moved.provider, |maybe| match maybe {
                         Some(info) => info.position = Some(position),
                         None => {
                             defensive!("active set entry of an unregistered provider");
                         }
                     });
+                    ActiveSet::<T>::insert(position.level, position.index, moved);
                 }
                 None => {
                     defensive!("active level shorter than its count");
@@ -143,6 +185,18 @@ impl<T: Config> Pallet<T> {
             levels.remove(i);
         }
         ActiveLevels::<T>::put(levels);
+    }
+
+    /// Whether the provider of an active set entry may take a job with these requirements (the entry's
+    /// copy of [`Self::is_eligible`]: every provider in the set is active).
+    fn accepts(
+        entry: &SamplerEntry<T::AccountId, BalanceOf<T>>,
+        requirements: &Requirements<BalanceOf<T>>,
+    ) -> bool {
+        entry.vram_mib >= requirements.min_vram_mib
+            && requirements.determinism_class.is_none_or(|class| class == entry.determinism_class)
+            && entry.ask <= requirements.offer
+            && entry.has_free_slot
     }
 
     /// Whether `info` may take a job with these requirements.
@@ -187,22 +241,17 @@ impl<T: Config> Pallet<T> {
                 defensive!("sample point outside the envelope");
                 continue;
             };
-            let Some(who) = ActiveSet::<T>::get(level, index) else {
+            let Some(entry) = ActiveSet::<T>::get(level, index) else {
                 defensive!("active level shorter than its count");
                 continue;
             };
-            if chosen.contains(&who) {
+            if offset >= entry.weight
+                || !Self::accepts(&entry, requirements)
+                || chosen.contains(&entry.provider)
+            {
                 continue;
             }
-            let stake = Pools::<T>::get(&who).map(|p| p.active_stake()).unwrap_or_default();
-            if offset >= weight_of::<T>(stake) {
-                continue;
-            }
-            let Some(info) = Providers::<T>::get(&who) else { continue };
-            if !Self::is_eligible(&info, requirements) {
-                continue;
-            }
-            chosen.push(who);
+            chosen.push(entry.provider);
             if chosen.len() == wanted {
                 return Ok(chosen);
             }

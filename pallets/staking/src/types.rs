@@ -110,6 +110,25 @@ pub struct ActivePosition {
     pub index: u32,
 }
 
+/// What the sampler needs of an active provider, kept in its `ActiveSet` slot so that one draw is one
+/// storage read: who it is, its sampling weight, and the terms a job's requirements are checked against.
+/// Rewritten whenever the provider's stake, profile or free capacity changes.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+pub struct SamplerEntry<AccountId, Balance> {
+    /// The provider.
+    pub provider: AccountId,
+    /// Its sampling weight: its active stake, capped at `2^(MAX_LEVEL+1) - 1`.
+    pub weight: u128,
+    /// GPU memory in MiB.
+    pub vram_mib: u32,
+    /// Its determinism class.
+    pub determinism_class: DeterminismClass,
+    /// Least reward per replica it accepts.
+    pub ask: Balance,
+    /// Whether a capacity slot is free.
+    pub has_free_slot: bool,
+}
+
 /// How many active providers a stake level holds.
 #[derive(
     Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,

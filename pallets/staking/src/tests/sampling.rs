@@ -8,6 +8,7 @@
 use super::*;
 use codec::Encode;
 use compute_primitives::{ComputeProviders, DeterminismClass, ProviderError, Requirements};
+use std::collections::BTreeSet;
 
 fn seed(i: u32) -> [u8; 32] {
     sp_io::hashing::blake2_256(&i.to_le_bytes())
@@ -242,12 +243,45 @@ fn the_index_follows_stake_changes() {
             ActiveLevels::<Test>::get().into_inner(),
             vec![LevelCount { level: 9, count: 1 }, LevelCount { level: 11, count: 1 }]
         );
-        assert_eq!(ActiveSet::<Test>::get(9, 0), Some(acc(P3)));
-        assert_eq!(ActiveSet::<Test>::get(11, 0), Some(acc(P2)));
+        assert_eq!(ActiveSet::<Test>::get(9, 0).map(|e| e.provider), Some(acc(P3)));
+        assert_eq!(ActiveSet::<Test>::get(11, 0).map(|e| (e.provider, e.weight)), Some((acc(P2), 4_000)));
         // Sampling never returns the chilled provider.
         for i in 0..200 {
             assert!(!Staking::sample(&seed(i), 2, &any()).unwrap().contains(&acc(P1)));
         }
+    });
+}
+
+#[test]
+fn the_index_follows_terms_and_capacity() {
+    ExtBuilder::default().build_and_execute(|| {
+        register_custom(P1, MIN_BOND, 8_192, 1, 50, 2);
+        register_custom(P2, MIN_BOND, 8_192, 1, 50, 2);
+        let drawn = |requirements: &Requirements<Balance>| -> BTreeSet<AccountId> {
+            (0..100).filter_map(|i| Staking::sample(&seed(i), 1, requirements).ok()).flatten().collect()
+        };
+        assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]));
+        // A full provider is not drawn until a slot is free again.
+        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]), "one slot left");
+        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_eq!(drawn(&any()), BTreeSet::from([acc(P2)]));
+        Staking::free_slot(&acc(P1));
+        assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]));
+        // A new profile's ask, memory and class are what the draw is matched against.
+        let offer_100 = Requirements { min_vram_mib: 0, determinism_class: None, offer: 100 };
+        let mut raised = profile();
+        raised.ask = 200;
+        raised.vram_mib = 24_576;
+        raised.determinism_class = DeterminismClass([3; 16]);
+        assert_ok!(Staking::update_profile(signed(P2), raised));
+        assert_eq!(drawn(&offer_100), BTreeSet::from([acc(P1)]));
+        let big = Requirements {
+            min_vram_mib: 16_384,
+            determinism_class: Some(DeterminismClass([3; 16])),
+            offer: 200,
+        };
+        assert_eq!(drawn(&big), BTreeSet::from([acc(P2)]));
     });
 }
 

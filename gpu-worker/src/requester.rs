@@ -301,7 +301,12 @@ async fn revealers(
 /// Downloads `url` (at most the protocol's largest output) in a blocking task.
 async fn download(url: String) -> Result<Vec<u8>, String> {
     tokio::task::spawn_blocking(move || {
-        let response = ureq::get(&url).timeout(Duration::from_secs(120)).call().map_err(|e| e.to_string())?;
+        // A provider that is down should cost seconds, not the whole transfer budget: others are asked next.
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .build();
+        let response = agent.get(&url).call().map_err(|e| e.to_string())?;
         let mut body = Vec::new();
         response.into_reader().take(MAX_OUTPUT + 1).read_to_end(&mut body).map_err(|e| e.to_string())?;
         Ok(body)
@@ -323,16 +328,35 @@ pub struct Fetched {
     pub refused: Vec<String>,
 }
 
-/// Downloads job `job_id`'s output from the providers that revealed the winning root (or from `sources`,
-/// endpoint URLs, when given) and keeps the first copy whose blake3 hash is the root on chain.
+/// Downloads job `job_id`'s output from the providers that revealed the winning root, then from any other
+/// provider (or from `sources`, endpoint URLs, when given), and keeps the first copy whose blake3 hash is
+/// the root on chain.
 pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<Fetched, RequesterError> {
     let at = chain.at_best().await?;
     let (root, finished_at) = winning_root(job_id, chain.job(&at, job_id).await?)?;
     let endpoints: Vec<String> = if sources.is_empty() {
+        // The providers that revealed the root first; then every other provider, since outputs are
+        // addressed by their root and checked against it: that also finds the output when the reveal
+        // events are out of reach (a node keeping 256 blocks of state) or the revealers evicted it.
+        let mut providers = match revealers(chain, job_id, &root, finished_at).await {
+            Ok(providers) => providers,
+            Err(e) => {
+                log::info!("the reveals of job {job_id} cannot be read ({e}); asking every provider");
+                Vec::new()
+            }
+        };
+        for provider in chain.providers(&at).await? {
+            if !providers.contains(&provider) {
+                providers.push(provider);
+            }
+        }
         let mut endpoints = Vec::new();
-        for provider in revealers(chain, job_id, &root, finished_at).await? {
+        for provider in providers {
             if let Some(profile) = chain.provider_profile(&at, &provider).await? {
-                endpoints.push(String::from_utf8_lossy(&profile.endpoint).into_owned());
+                let endpoint = String::from_utf8_lossy(&profile.endpoint).into_owned();
+                if !endpoints.contains(&endpoint) {
+                    endpoints.push(endpoint);
+                }
             }
         }
         endpoints
@@ -362,7 +386,7 @@ pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<F
         }
     }
     if tried.is_empty() {
-        tried.push("no provider that revealed the root was found (give --from URL)".into());
+        tried.push("no provider is registered to ask (give --from URL)".into());
     }
     Err(RequesterError::NotFetched { job_id, root: root_hex, tried: tried.join("; ") })
 }

@@ -251,10 +251,39 @@ impl Chain {
         at: &AtBlock,
         delegator: &AccountId,
     ) -> Result<Vec<AccountId>, ChainError> {
+        // blake2_128 (16) ‖ provider (32) ‖ blake2_128 (16) ‖ delegator (32)
+        Ok(self
+            .map_key_suffixes(at, "ComputeStaking", "Delegations")
+            .await?
+            .into_iter()
+            .filter(|rest| rest.len() == 96 && rest[64..] == delegator[..])
+            .map(|rest| rest[16..48].try_into().expect("32 bytes"))
+            .collect())
+    }
+
+    /// Every registered provider at `at` (the keys of `ComputeStaking::Providers`), for occasional
+    /// off-chain use.
+    pub async fn providers(&self, at: &AtBlock) -> Result<Vec<AccountId>, ChainError> {
+        // blake2_128 (16) ‖ provider (32)
+        Ok(self
+            .map_key_suffixes(at, "ComputeStaking", "Providers")
+            .await?
+            .into_iter()
+            .filter_map(|rest| rest.get(16..48).and_then(|a| a.try_into().ok()))
+            .collect())
+    }
+
+    /// The keys of a storage map at `at`, without the map's prefix, a page at a time.
+    async fn map_key_suffixes(
+        &self,
+        at: &AtBlock,
+        pallet: &str,
+        item: &str,
+    ) -> Result<Vec<Vec<u8>>, ChainError> {
         const PAGE: u32 = 1000;
-        let prefix = storage_key("ComputeStaking", "Delegations", &[]);
+        let prefix = storage_key(pallet, item, &[]);
         let hash = Some(at.block_hash());
-        let mut providers = Vec::new();
+        let mut suffixes = Vec::new();
         let mut start: Option<Vec<u8>> = None;
         loop {
             let keys = self
@@ -262,15 +291,11 @@ impl Chain {
                 .state_get_keys_paged(&prefix, PAGE, start.as_deref(), hash)
                 .await
                 .map_err(ChainError::rpc)?;
-            for key in &keys {
-                // prefix (32) ‖ blake2_128 (16) ‖ provider (32) ‖ blake2_128 (16) ‖ delegator (32)
-                let Some(rest) = key.strip_prefix(prefix.as_slice()) else { continue };
-                if rest.len() == 128 && rest[96..] == delegator[..] {
-                    providers.push(rest[16..48].try_into().expect("32 bytes"));
-                }
-            }
+            suffixes.extend(
+                keys.iter().filter_map(|key| key.strip_prefix(prefix.as_slice())).map(<[u8]>::to_vec),
+            );
             if keys.len() < PAGE as usize {
-                return Ok(providers);
+                return Ok(suffixes);
             }
             start = keys.last().cloned();
         }

@@ -68,11 +68,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `285`
 		//  Estimated: `3586`
-		// Minimum execution time: 86_932_000 picoseconds.
-		Weight::from_parts(141_545_053, 0)
+		// Minimum execution time: 89_126_000 picoseconds.
+		Weight::from_parts(151_508_438, 0)
 			.saturating_add(Weight::from_parts(0, 3586))
-			// Standard Error: 25
-			.saturating_add(Weight::from_parts(7_877, 0).saturating_mul(l.into()))
+			// Standard Error: 20
+			.saturating_add(Weight::from_parts(8_041, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
@@ -88,8 +88,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `521`
 		//  Estimated: `3593`
-		// Minimum execution time: 72_295_000 picoseconds.
-		Weight::from_parts(118_391_000, 0)
+		// Minimum execution time: 73_316_000 picoseconds.
+		Weight::from_parts(135_613_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(4))
@@ -107,25 +107,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:0)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveSet` (r:9 w:0)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Pools` (r:9 w:0)
-	/// Proof: `ComputeStaking::Pools` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Providers` (r:7 w:7)
 	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(540), added: 3015, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:8 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Jobs` (r:0 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Assignments` (r:0 w:7)
 	/// Proof: `ComputeJobs::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `23360`
-		//  Estimated: `27495`
-		// Minimum execution time: 730_673_000 picoseconds.
-		Weight::from_parts(1_071_338_000, 0)
-			.saturating_add(Weight::from_parts(0, 27495))
-			.saturating_add(T::DbWeight::get().reads(39))
+		//  Measured:  `16510`
+		//  Estimated: `24219`
+		// Minimum execution time: 668_827_000 picoseconds.
+		Weight::from_parts(1_103_848_000, 0)
+			.saturating_add(Weight::from_parts(0, 24219))
+			.saturating_add(T::DbWeight::get().reads(30))
 			.saturating_add(T::DbWeight::get().writes(19))
 	}
 	/// Storage: `ComputeJobs::Kernels` (r:1 w:1)
@@ -141,37 +139,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:0)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveSet` (r:62 w:0)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Pools` (r:62 w:0)
-	/// Proof: `ComputeStaking::Pools` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Providers` (r:57 w:0)
-	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(540), added: 3015, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Queue` (r:1 w:1)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:8 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Jobs` (r:0 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	fn submit_job_queued() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `65425`
-		//  Estimated: `183580`
-		// Minimum execution time: 2_161_119_000 picoseconds.
-		Weight::from_parts(3_579_373_000, 0)
-			.saturating_add(Weight::from_parts(0, 183580))
-			.saturating_add(T::DbWeight::get().reads(196))
+		//  Measured:  `25268`
+		//  Estimated: `161012`
+		// Minimum execution time: 1_049_327_000 picoseconds.
+		Weight::from_parts(1_633_987_000, 0)
+			.saturating_add(Weight::from_parts(0, 161012))
+			.saturating_add(T::DbWeight::get().reads(77))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37624`
+		//  Measured:  `35825`
 		//  Estimated: `37445`
-		// Minimum execution time: 269_292_000 picoseconds.
-		Weight::from_parts(363_437_000, 0)
+		// Minimum execution time: 258_983_000 picoseconds.
+		Weight::from_parts(409_514_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -179,13 +173,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn reveal_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37848`
+		//  Measured:  `36049`
 		//  Estimated: `37445`
-		// Minimum execution time: 252_982_000 picoseconds.
-		Weight::from_parts(284_420_000, 0)
+		// Minimum execution time: 236_380_000 picoseconds.
+		Weight::from_parts(301_853_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -193,7 +187,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Providers` (r:7 w:7)
@@ -210,10 +204,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeJobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `41693`
+		//  Measured:  `41436`
 		//  Estimated: `37445`
-		// Minimum execution time: 458_996_000 picoseconds.
-		Weight::from_parts(669_498_000, 0)
+		// Minimum execution time: 428_670_000 picoseconds.
+		Weight::from_parts(553_652_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(T::DbWeight::get().reads(12))
 			.saturating_add(T::DbWeight::get().writes(21))
@@ -223,7 +217,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeJobs::Queue` (r:1 w:1)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Kernels` (r:1 w:1)
@@ -236,10 +230,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeJobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job_queued() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36383`
+		//  Measured:  `36126`
 		//  Estimated: `37445`
-		// Minimum execution time: 141_284_000 picoseconds.
-		Weight::from_parts(228_606_000, 0)
+		// Minimum execution time: 142_145_000 picoseconds.
+		Weight::from_parts(223_647_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(8))
@@ -264,8 +258,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeStaking::EraWork` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:1)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::ActiveSet` (r:3 w:6)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::ActiveSet` (r:3 w:10)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Kernels` (r:1 w:1)
 	/// Proof: `ComputeJobs::Kernels` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::PruneTail` (r:1 w:1)
@@ -279,29 +273,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 7]`.
 	fn resolve(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34166 + r * (3851 ±0)`
-		//  Estimated: `37445 + r * (3629 ±102)`
-		// Minimum execution time: 462_602_000 picoseconds.
-		Weight::from_parts(564_979_356, 0)
+		//  Measured:  `34138 + r * (3879 ±0)`
+		//  Estimated: `37445 + r * (3629 ±80)`
+		// Minimum execution time: 505_082_000 picoseconds.
+		Weight::from_parts(649_107_454, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
-			// Standard Error: 14_285_809
-			.saturating_add(Weight::from_parts(217_533_837, 0).saturating_mul(r.into()))
+			// Standard Error: 17_631_841
+			.saturating_add(Weight::from_parts(226_130_600, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(r.into())))
-			.saturating_add(T::DbWeight::get().writes(5))
+			.saturating_add(T::DbWeight::get().writes(6))
 			.saturating_add(T::DbWeight::get().writes((9_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3629).saturating_mul(r.into()))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn start_reveal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37440`
+		//  Measured:  `35641`
 		//  Estimated: `37445`
-		// Minimum execution time: 229_478_000 picoseconds.
-		Weight::from_parts(339_053_000, 0)
+		// Minimum execution time: 212_948_000 picoseconds.
+		Weight::from_parts(359_521_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(T::DbWeight::get().reads(10))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -324,8 +318,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `35832`
 		//  Estimated: `37445`
-		// Minimum execution time: 99_766_000 picoseconds.
-		Weight::from_parts(165_299_000, 0)
+		// Minimum execution time: 100_898_000 picoseconds.
+		Weight::from_parts(119_082_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -341,23 +335,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:0)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveSet` (r:8 w:0)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Pools` (r:8 w:0)
-	/// Proof: `ComputeStaking::Pools` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Providers` (r:7 w:7)
 	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(540), added: 3015, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Assignments` (r:0 w:7)
 	/// Proof: `ComputeJobs::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn assign_queued() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `54893`
+		//  Measured:  `48304`
 		//  Estimated: `37445`
-		// Minimum execution time: 668_726_000 picoseconds.
-		Weight::from_parts(1_040_350_000, 0)
+		// Minimum execution time: 494_001_000 picoseconds.
+		Weight::from_parts(698_663_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
-			.saturating_add(T::DbWeight::get().reads(37))
+			.saturating_add(T::DbWeight::get().reads(29))
 			.saturating_add(T::DbWeight::get().writes(18))
 	}
 	/// Storage: `ComputeJobs::PruneHead` (r:1 w:1)
@@ -372,14 +364,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `205`
 		//  Estimated: `3493`
-		// Minimum execution time: 19_386_000 picoseconds.
-		Weight::from_parts(33_142_000, 0)
+		// Minimum execution time: 19_837_000 picoseconds.
+		Weight::from_parts(32_641_000, 0)
 			.saturating_add(Weight::from_parts(0, 3493))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:0)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Queue` (r:1 w:0)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::PruneHead` (r:1 w:0)
@@ -391,10 +383,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `205`
-		//  Estimated: `3991`
-		// Minimum execution time: 13_685_000 picoseconds.
-		Weight::from_parts(23_774_000, 0)
-			.saturating_add(Weight::from_parts(0, 3991))
+		//  Estimated: `3734`
+		// Minimum execution time: 13_816_000 picoseconds.
+		Weight::from_parts(25_638_000, 0)
+			.saturating_add(Weight::from_parts(0, 3734))
 			.saturating_add(T::DbWeight::get().reads(5))
 	}
 }
@@ -412,11 +404,11 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `285`
 		//  Estimated: `3586`
-		// Minimum execution time: 86_932_000 picoseconds.
-		Weight::from_parts(141_545_053, 0)
+		// Minimum execution time: 89_126_000 picoseconds.
+		Weight::from_parts(151_508_438, 0)
 			.saturating_add(Weight::from_parts(0, 3586))
-			// Standard Error: 25
-			.saturating_add(Weight::from_parts(7_877, 0).saturating_mul(l.into()))
+			// Standard Error: 20
+			.saturating_add(Weight::from_parts(8_041, 0).saturating_mul(l.into()))
 			.saturating_add(RocksDbWeight::get().reads(2))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
@@ -432,8 +424,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `521`
 		//  Estimated: `3593`
-		// Minimum execution time: 72_295_000 picoseconds.
-		Weight::from_parts(118_391_000, 0)
+		// Minimum execution time: 73_316_000 picoseconds.
+		Weight::from_parts(135_613_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(4))
@@ -451,25 +443,23 @@ impl WeightInfo for () {
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:0)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveSet` (r:9 w:0)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Pools` (r:9 w:0)
-	/// Proof: `ComputeStaking::Pools` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Providers` (r:7 w:7)
 	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(540), added: 3015, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:8 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Jobs` (r:0 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Assignments` (r:0 w:7)
 	/// Proof: `ComputeJobs::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn submit_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `23360`
-		//  Estimated: `27495`
-		// Minimum execution time: 730_673_000 picoseconds.
-		Weight::from_parts(1_071_338_000, 0)
-			.saturating_add(Weight::from_parts(0, 27495))
-			.saturating_add(RocksDbWeight::get().reads(39))
+		//  Measured:  `16510`
+		//  Estimated: `24219`
+		// Minimum execution time: 668_827_000 picoseconds.
+		Weight::from_parts(1_103_848_000, 0)
+			.saturating_add(Weight::from_parts(0, 24219))
+			.saturating_add(RocksDbWeight::get().reads(30))
 			.saturating_add(RocksDbWeight::get().writes(19))
 	}
 	/// Storage: `ComputeJobs::Kernels` (r:1 w:1)
@@ -485,37 +475,33 @@ impl WeightInfo for () {
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:0)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveSet` (r:62 w:0)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Pools` (r:62 w:0)
-	/// Proof: `ComputeStaking::Pools` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Providers` (r:57 w:0)
-	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(540), added: 3015, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Queue` (r:1 w:1)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:8 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Jobs` (r:0 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	fn submit_job_queued() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `65425`
-		//  Estimated: `183580`
-		// Minimum execution time: 2_161_119_000 picoseconds.
-		Weight::from_parts(3_579_373_000, 0)
-			.saturating_add(Weight::from_parts(0, 183580))
-			.saturating_add(RocksDbWeight::get().reads(196))
+		//  Measured:  `25268`
+		//  Estimated: `161012`
+		// Minimum execution time: 1_049_327_000 picoseconds.
+		Weight::from_parts(1_633_987_000, 0)
+			.saturating_add(Weight::from_parts(0, 161012))
+			.saturating_add(RocksDbWeight::get().reads(77))
 			.saturating_add(RocksDbWeight::get().writes(6))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37624`
+		//  Measured:  `35825`
 		//  Estimated: `37445`
-		// Minimum execution time: 269_292_000 picoseconds.
-		Weight::from_parts(363_437_000, 0)
+		// Minimum execution time: 258_983_000 picoseconds.
+		Weight::from_parts(409_514_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -523,13 +509,13 @@ impl WeightInfo for () {
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn reveal_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37848`
+		//  Measured:  `36049`
 		//  Estimated: `37445`
-		// Minimum execution time: 252_982_000 picoseconds.
-		Weight::from_parts(284_420_000, 0)
+		// Minimum execution time: 236_380_000 picoseconds.
+		Weight::from_parts(301_853_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -537,7 +523,7 @@ impl WeightInfo for () {
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Providers` (r:7 w:7)
@@ -554,10 +540,10 @@ impl WeightInfo for () {
 	/// Proof: `ComputeJobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `41693`
+		//  Measured:  `41436`
 		//  Estimated: `37445`
-		// Minimum execution time: 458_996_000 picoseconds.
-		Weight::from_parts(669_498_000, 0)
+		// Minimum execution time: 428_670_000 picoseconds.
+		Weight::from_parts(553_652_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(RocksDbWeight::get().reads(12))
 			.saturating_add(RocksDbWeight::get().writes(21))
@@ -567,7 +553,7 @@ impl WeightInfo for () {
 	/// Storage: `ComputeJobs::Queue` (r:1 w:1)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:1)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Kernels` (r:1 w:1)
@@ -580,10 +566,10 @@ impl WeightInfo for () {
 	/// Proof: `ComputeJobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job_queued() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `36383`
+		//  Measured:  `36126`
 		//  Estimated: `37445`
-		// Minimum execution time: 141_284_000 picoseconds.
-		Weight::from_parts(228_606_000, 0)
+		// Minimum execution time: 142_145_000 picoseconds.
+		Weight::from_parts(223_647_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(RocksDbWeight::get().reads(6))
 			.saturating_add(RocksDbWeight::get().writes(8))
@@ -608,8 +594,8 @@ impl WeightInfo for () {
 	/// Proof: `ComputeStaking::EraWork` (`max_values`: None, `max_size`: Some(68), added: 2543, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:1)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::ActiveSet` (r:3 w:6)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
+	/// Storage: `ComputeStaking::ActiveSet` (r:3 w:10)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Kernels` (r:1 w:1)
 	/// Proof: `ComputeJobs::Kernels` (`max_values`: None, `max_size`: Some(88), added: 2563, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::PruneTail` (r:1 w:1)
@@ -623,29 +609,29 @@ impl WeightInfo for () {
 	/// The range of component `r` is `[1, 7]`.
 	fn resolve(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `34166 + r * (3851 ±0)`
-		//  Estimated: `37445 + r * (3629 ±102)`
-		// Minimum execution time: 462_602_000 picoseconds.
-		Weight::from_parts(564_979_356, 0)
+		//  Measured:  `34138 + r * (3879 ±0)`
+		//  Estimated: `37445 + r * (3629 ±80)`
+		// Minimum execution time: 505_082_000 picoseconds.
+		Weight::from_parts(649_107_454, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
-			// Standard Error: 14_285_809
-			.saturating_add(Weight::from_parts(217_533_837, 0).saturating_mul(r.into()))
+			// Standard Error: 17_631_841
+			.saturating_add(Weight::from_parts(226_130_600, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().reads((7_u64).saturating_mul(r.into())))
-			.saturating_add(RocksDbWeight::get().writes(5))
+			.saturating_add(RocksDbWeight::get().writes(6))
 			.saturating_add(RocksDbWeight::get().writes((9_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 3629).saturating_mul(r.into()))
 	}
 	/// Storage: `ComputeJobs::Jobs` (r:1 w:1)
 	/// Proof: `ComputeJobs::Jobs` (`max_values`: None, `max_size`: Some(33980), added: 36455, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	fn start_reveal() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `37440`
+		//  Measured:  `35641`
 		//  Estimated: `37445`
-		// Minimum execution time: 229_478_000 picoseconds.
-		Weight::from_parts(339_053_000, 0)
+		// Minimum execution time: 212_948_000 picoseconds.
+		Weight::from_parts(359_521_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(RocksDbWeight::get().reads(10))
 			.saturating_add(RocksDbWeight::get().writes(3))
@@ -668,8 +654,8 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `35832`
 		//  Estimated: `37445`
-		// Minimum execution time: 99_766_000 picoseconds.
-		Weight::from_parts(165_299_000, 0)
+		// Minimum execution time: 100_898_000 picoseconds.
+		Weight::from_parts(119_082_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
 			.saturating_add(RocksDbWeight::get().reads(5))
 			.saturating_add(RocksDbWeight::get().writes(7))
@@ -685,23 +671,21 @@ impl WeightInfo for () {
 	/// Storage: `ComputeStaking::ActiveLevels` (r:1 w:0)
 	/// Proof: `ComputeStaking::ActiveLevels` (`max_values`: Some(1), `max_size`: Some(432), added: 927, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveSet` (r:8 w:0)
-	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(53), added: 2528, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Pools` (r:8 w:0)
-	/// Proof: `ComputeStaking::Pools` (`max_values`: None, `max_size`: Some(470), added: 2945, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeStaking::ActiveSet` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Providers` (r:7 w:7)
 	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(540), added: 3015, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Deadlines` (r:9 w:2)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Assignments` (r:0 w:7)
 	/// Proof: `ComputeJobs::Assignments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn assign_queued() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `54893`
+		//  Measured:  `48304`
 		//  Estimated: `37445`
-		// Minimum execution time: 668_726_000 picoseconds.
-		Weight::from_parts(1_040_350_000, 0)
+		// Minimum execution time: 494_001_000 picoseconds.
+		Weight::from_parts(698_663_000, 0)
 			.saturating_add(Weight::from_parts(0, 37445))
-			.saturating_add(RocksDbWeight::get().reads(37))
+			.saturating_add(RocksDbWeight::get().reads(29))
 			.saturating_add(RocksDbWeight::get().writes(18))
 	}
 	/// Storage: `ComputeJobs::PruneHead` (r:1 w:1)
@@ -716,14 +700,14 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `205`
 		//  Estimated: `3493`
-		// Minimum execution time: 19_386_000 picoseconds.
-		Weight::from_parts(33_142_000, 0)
+		// Minimum execution time: 19_837_000 picoseconds.
+		Weight::from_parts(32_641_000, 0)
 			.saturating_add(Weight::from_parts(0, 3493))
 			.saturating_add(RocksDbWeight::get().reads(3))
 			.saturating_add(RocksDbWeight::get().writes(3))
 	}
 	/// Storage: `ComputeJobs::Deadlines` (r:1 w:0)
-	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(526), added: 3001, mode: `MaxEncodedLen`)
+	/// Proof: `ComputeJobs::Deadlines` (`max_values`: None, `max_size`: Some(269), added: 2744, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::Queue` (r:1 w:0)
 	/// Proof: `ComputeJobs::Queue` (`max_values`: Some(1), `max_size`: Some(2050), added: 2545, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeJobs::PruneHead` (r:1 w:0)
@@ -735,10 +719,10 @@ impl WeightInfo for () {
 	fn on_initialize_idle() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `205`
-		//  Estimated: `3991`
-		// Minimum execution time: 13_685_000 picoseconds.
-		Weight::from_parts(23_774_000, 0)
-			.saturating_add(Weight::from_parts(0, 3991))
+		//  Estimated: `3734`
+		// Minimum execution time: 13_816_000 picoseconds.
+		Weight::from_parts(25_638_000, 0)
+			.saturating_add(Weight::from_parts(0, 3734))
 			.saturating_add(RocksDbWeight::get().reads(5))
 	}
 }

@@ -74,7 +74,8 @@ struct EarningsArgs {
     node: NodeArgs,
     /// The account (SS58, 0x hex, or a dev URI such as //Alice).
     account: String,
-    /// First block scanned (default: 255 blocks before --to, what a state-pruning node still has).
+    /// First block scanned (default: the 255 blocks up to --to, whose parents a node keeping 256 blocks of
+    /// state still has).
     #[arg(long)]
     from: Option<u64>,
     /// Last block scanned (default: the latest finalized block).
@@ -551,7 +552,7 @@ fn main() -> anyhow::Result<ExitCode> {
                     Some(to) => to,
                     None => chain.at_finalized().await?.block_number(),
                 };
-                let from = args.from.unwrap_or(to.saturating_sub(255)).max(1);
+                let from = args.from.unwrap_or(to.saturating_sub(254)).max(1);
                 if from > to {
                     return Err(anyhow!("--from {from} is after --to {to}"));
                 }

@@ -415,10 +415,6 @@ async fn block_rows(
         }
     }
 
-    // Job payments name no job in their event: attach the job whose completion paid them, when the block
-    // completed exactly one job with this payer (the usual case on a quiet chain). Ambiguous ones stay blank.
-    attach_jobs(&mut rows, &block.events);
-
     for provider in touched.intersection(pools) {
         let parent = chain.at_number(block.number - 1).await?;
         let here = chain.at_number(block.number).await?;
@@ -433,11 +429,17 @@ async fn block_rows(
             rows.push(row(kind, None, Some(*provider), change, detail));
         }
     }
+    // Payments name no job in their events: attach the job whose completion paid them, when the block
+    // completed exactly one job (the usual case on a quiet chain). Ambiguous ones stay blank.
+    attach_jobs(&mut rows, &block.events);
     Ok(rows)
 }
 
-/// Fills the job of `JobPaymentMade`/`JobPaymentReceived` rows when the block completed a single job.
+/// Fills the job of the payment rows when the block completed a single job; a delegator's reward too, when
+/// nothing else (emission, a slash) changed a pool in that block.
 fn attach_jobs(rows: &mut [Row], events: &[RawEvent]) {
+    let only_payments =
+        !events.iter().any(|e| is(e, "ComputeStaking", "EmissionPaid") || is(e, "ComputeStaking", "Slashed"));
     let completed: Vec<JobId> = events
         .iter()
         .filter(|e| is(e, "ComputeJobs", "JobCompleted"))
@@ -446,7 +448,12 @@ fn attach_jobs(rows: &mut [Row], events: &[RawEvent]) {
         .collect();
     if let [only] = completed.as_slice() {
         for row in rows.iter_mut() {
-            if matches!(row.kind, Kind::JobPaymentMade | Kind::JobPaymentReceived) && row.job.is_none() {
+            let paid_by_the_job = match row.kind {
+                Kind::JobPaymentMade | Kind::JobPaymentReceived => true,
+                Kind::DelegationReward => only_payments,
+                _ => false,
+            };
+            if paid_by_the_job && row.job.is_none() {
                 row.job = Some(*only);
             }
         }
@@ -576,6 +583,39 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00.000Z");
         assert_eq!(iso8601(1_795_306_005_123), "2026-11-22T00:06:45.123Z");
+    }
+
+    fn event(pallet: &str, name: &str, fields: Vec<u8>) -> RawEvent {
+        RawEvent { pallet: pallet.into(), name: name.into(), fields }
+    }
+
+    fn row(kind: Kind) -> Row {
+        Row {
+            block: 1,
+            timestamp_ms: 0,
+            kind,
+            job: None,
+            counterparty: None,
+            amount: 1,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn payments_get_the_job_only_when_the_block_completed_one() {
+        use codec::Encode;
+        let completed =
+            |job: JobId| event("ComputeJobs", "JobCompleted", (job, ResultRoot([7; 32])).encode());
+        let kinds = [Kind::JobPaymentReceived, Kind::DelegationReward, Kind::Delegated];
+        let jobs_of = |events: &[RawEvent]| -> Vec<Option<JobId>> {
+            let mut rows: Vec<Row> = kinds.iter().copied().map(row).collect();
+            attach_jobs(&mut rows, events);
+            rows.iter().map(|r| r.job).collect()
+        };
+        assert_eq!(jobs_of(&[completed(4)]), [Some(4), Some(4), None]);
+        assert_eq!(jobs_of(&[completed(4), completed(5)]), [None, None, None], "ambiguous");
+        let slash = event("ComputeStaking", "Slashed", Vec::new());
+        assert_eq!(jobs_of(&[completed(4), slash]), [Some(4), None, None], "the pool also lost to a slash");
     }
 
     #[test]

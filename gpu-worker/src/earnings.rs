@@ -18,7 +18,7 @@ use codec::Decode;
 use compute_primitives::{JobDetails, JobId, KernelId, ResultRoot};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::chain::{AccountId, Balance, BlockNumber, Chain, ChainError, RawEvent};
+use crate::chain::{AccountId, AtBlock, Balance, BlockNumber, Chain, ChainError, RawEvent};
 use crate::keys::ss58;
 use crate::units::{format_amount, UNIT};
 
@@ -216,8 +216,26 @@ fn is(event: &RawEvent, pallet: &str, name: &str) -> bool {
 /// A block's events and timestamp.
 struct BlockEvents {
     number: u64,
+    at: AtBlock,
     timestamp_ms: u64,
     events: Vec<RawEvent>,
+}
+
+/// The chain at a block's parent, fetched when a row first needs it and then reused.
+struct Parent<'a> {
+    chain: &'a Chain,
+    number: u64,
+    at: tokio::sync::OnceCell<AtBlock>,
+}
+
+impl<'a> Parent<'a> {
+    fn of(chain: &'a Chain, block: u64) -> Self {
+        Self { chain, number: block.saturating_sub(1), at: tokio::sync::OnceCell::new() }
+    }
+
+    async fn at(&self) -> Result<&AtBlock, ChainError> {
+        self.at.get_or_try_init(|| self.chain.at_number(self.number)).await
+    }
 }
 
 /// The export of `account`'s rows in blocks `from ..= to`.
@@ -238,7 +256,7 @@ pub async fn earnings(
             let at = chain.at_number(number).await.map_err(|e| pruned_hint(e, number))?;
             let events = chain.events(&at).await?;
             let timestamp_ms = chain.timestamp(&at).await?;
-            Ok::<_, ChainError>(BlockEvents { number, timestamp_ms, events })
+            Ok::<_, ChainError>(BlockEvents { number, at, timestamp_ms, events })
         })
         .buffered(PARALLEL_FETCHES)
         .try_collect::<Vec<_>>()
@@ -277,7 +295,8 @@ async fn block_rows(
     };
     let mut rows = Vec::new();
     // The jobs whose requester matters here, resolved at the parent block (where they were still open).
-    let mut requester_of = RequesterLookup::new(chain, block.number);
+    let parent = Parent::of(chain, block.number);
+    let mut requester_of = RequesterLookup::new(chain, &parent);
     // The pools touched in this block by rewards or slashes, and the account's own flows into them.
     let mut touched: BTreeSet<AccountId> = BTreeSet::new();
     let mut delegated_here: Vec<(AccountId, Balance)> = Vec::new();
@@ -416,10 +435,9 @@ async fn block_rows(
     }
 
     for provider in touched.intersection(pools) {
-        let parent = chain.at_number(block.number - 1).await?;
-        let here = chain.at_number(block.number).await?;
-        let before = chain.delegation(&parent, provider, me).await?.map(|d| d.total()).unwrap_or(0);
-        let after = chain.delegation(&here, provider, me).await?.map(|d| d.total()).unwrap_or(0);
+        let before =
+            chain.delegation(parent.at().await?, provider, me).await?.map(|d| d.total()).unwrap_or(0);
+        let after = chain.delegation(&block.at, provider, me).await?.map(|d| d.total()).unwrap_or(0);
         let flow_in: Balance = delegated_here.iter().filter(|(p, _)| p == provider).map(|(_, a)| a).sum();
         let flow_out: Balance = withdrawn_here.iter().filter(|(p, _)| p == provider).map(|(_, a)| a).sum();
         let change = after as i128 - before as i128 - flow_in as i128 + flow_out as i128;
@@ -464,13 +482,13 @@ fn attach_jobs(rows: &mut [Row], events: &[RawEvent]) {
 /// (and cancelled in it), otherwise from the job as it stood at the parent block.
 struct RequesterLookup<'a> {
     chain: &'a Chain,
-    block: u64,
+    parent: &'a Parent<'a>,
     submitted_here: Vec<JobSubmitted>,
 }
 
 impl<'a> RequesterLookup<'a> {
-    fn new(chain: &'a Chain, block: u64) -> Self {
-        Self { chain, block, submitted_here: Vec::new() }
+    fn new(chain: &'a Chain, parent: &'a Parent<'a>) -> Self {
+        Self { chain, parent, submitted_here: Vec::new() }
     }
 
     fn submitted(&mut self, job: JobSubmitted) {
@@ -481,8 +499,7 @@ impl<'a> RequesterLookup<'a> {
         if let Some(submitted) = self.submitted_here.iter().find(|s| s.job_id == job) {
             return Ok(Some((submitted.requester, submitted.fee)));
         }
-        let parent = self.chain.at_number(self.block - 1).await?;
-        Ok(match self.chain.job(&parent, job).await? {
+        Ok(match self.chain.job(self.parent.at().await?, job).await? {
             Some(JobDetails::Open(open)) => Some((open.requester, open.fee)),
             Some(JobDetails::Finished(record)) => Some((record.requester, 0)),
             None => None,

@@ -104,6 +104,16 @@ pub struct RawEvent {
     pub fields: Vec<u8>,
 }
 
+impl RawEvent {
+    fn of(event: &subxt::events::Event<'_, ChainConfig>) -> Self {
+        RawEvent {
+            pallet: event.pallet_name().to_owned(),
+            name: event.event_name().to_owned(),
+            fields: event.field_bytes().to_vec(),
+        }
+    }
+}
+
 impl Included {
     /// The fields of the first `pallet::name` event, decoded as `E`.
     pub fn event<E: Decode>(&self, pallet: &str, name: &str) -> Option<E> {
@@ -342,15 +352,7 @@ impl Chain {
     /// The events of a block: `(pallet, event, SCALE fields)`.
     pub async fn events(&self, at: &AtBlock) -> Result<Vec<RawEvent>, ChainError> {
         let events = at.events().fetch().await.map_err(ChainError::rpc)?;
-        Ok(events
-            .iter()
-            .filter_map(Result::ok)
-            .map(|e| RawEvent {
-                pallet: e.pallet_name().to_owned(),
-                name: e.event_name().to_owned(),
-                fields: e.field_bytes().to_vec(),
-            })
-            .collect())
+        Ok(events.iter().filter_map(Result::ok).map(|e| RawEvent::of(&e)).collect())
     }
 
     /// An account's free balance.
@@ -426,15 +428,7 @@ impl Chain {
                                 })
                             }
                         };
-                        let events = events
-                            .iter()
-                            .filter_map(Result::ok)
-                            .map(|e| RawEvent {
-                                pallet: e.pallet_name().to_owned(),
-                                name: e.event_name().to_owned(),
-                                fields: e.field_bytes().to_vec(),
-                            })
-                            .collect();
+                        let events = events.iter().filter_map(Result::ok).map(|e| RawEvent::of(&e)).collect();
                         return Ok(Included { block_hash: in_block.block_hash().0, events });
                     }
                     TransactionStatus::Error { message }

@@ -120,12 +120,7 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn refresh_entry(info: &ProviderInfo<T>) {
         let Some(position) = info.position else { return };
         ActiveSet::<T>::mutate(position.level, position.index, |maybe| match maybe {
-            Some(entry) => {
-                entry.vram_mib = info.profile.vram_mib;
-                entry.determinism_class = info.profile.determinism_class;
-                entry.ask = info.profile.ask;
-                entry.has_free_slot = info.slots_taken < info.profile.max_concurrent_jobs;
-            }
+            Some(entry) => *entry = Self::sampler_entry(&entry.provider, info, entry.weight),
             None => {
                 defensive!("an active position without its entry");
             }

@@ -14,13 +14,14 @@ fn kernels(c: &mut Criterion) {
     let mut executor = Executor::new(ExecConfig::default()).unwrap_or_else(|e| {
         panic!("no usable GPU adapter ({e}); install mesa-vulkan-drivers for Mesa's lavapipe")
     });
+    let traits = executor.device_traits().expect("a device");
     for job in bench_jobs(!full) {
         let inputs: Vec<Input> = job
             .default_inputs(1)
             .iter()
             .map(|i| Input::inline(i.materialize().expect("generated inputs").into_owned()))
             .collect();
-        let program = job.program(inputs.clone()).expect("valid built-in job");
+        let program = job.program_for_device(inputs.clone(), traits).expect("valid built-in job");
         let raw: Vec<Vec<u8>> =
             inputs.iter().map(|i| i.materialize().expect("inline").into_owned()).collect();
         let slices: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();

@@ -240,7 +240,7 @@ pub fn run(
             .map(|i| i.materialize().map(|b| Input::inline(b.into_owned())))
             .collect::<Result<_, _>>()
             .map_err(ExecError::from)?;
-        let program = job.program(inputs.clone())?;
+        let program = job.program_for_device(inputs.clone(), executor.device_traits()?)?;
 
         let mut gpu_times = Vec::new();
         let mut root_times = Vec::new();

@@ -212,6 +212,11 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
         timeout: request.timeout,
         ..ExecConfig::default()
     })?;
+    // A built-in kernel runs as the device's fastest variant (the same bytes; see `program_for_device`).
+    let program = match &builtin_job {
+        Some(job) => job.program_for_device(program.inputs.clone(), executor.device_traits()?)?,
+        None => program,
+    };
     let adapter =
         executor.adapter_info().map(|i| format!("{} ({:?})", i.name, i.backend)).unwrap_or_default();
     let bar = spinner();

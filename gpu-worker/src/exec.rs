@@ -256,6 +256,13 @@ impl Executor {
         self.wait_hook = Some(Box::new(hook));
     }
 
+    /// What the device offers beyond the baseline (creating the device if there is none): what
+    /// [`crate::kernels::BuiltinJob::program_for_device`] needs.
+    pub fn device_traits(&mut self) -> Result<crate::kernels::DeviceTraits, ExecError> {
+        self.ensure_device()?;
+        Ok(self.ctx.as_ref().map(GpuContext::traits).unwrap_or_default())
+    }
+
     /// The adapter's description (of the current device).
     pub fn adapter_info(&self) -> Option<&wgpu::AdapterInfo> {
         self.ctx.as_ref().map(GpuContext::info)
@@ -300,7 +307,14 @@ impl Executor {
         let iface = self
             .interfaces
             .entry(kernel_id)
-            .or_insert_with(|| validate::validate_wgsl(&program.wgsl).map(Arc::new))
+            .or_insert_with(|| {
+                let capabilities = if crate::kernels::is_device_variant(&kernel_id) {
+                    naga::valid::Capabilities::SUBGROUP | naga::valid::Capabilities::SHADER_INT64
+                } else {
+                    validate::CAPABILITIES
+                };
+                validate::validate_wgsl_with(&program.wgsl, capabilities).map(Arc::new)
+            })
             .clone();
         let iface = match iface {
             Ok(iface) => iface,
@@ -314,8 +328,16 @@ impl Executor {
         let mut timings = Timings { prepare: start.elapsed(), ..Timings::default() };
 
         let mut lost = String::new();
+        let device_variant = crate::kernels::is_device_variant(&kernel_id);
         for _attempt in 0..2 {
             self.ensure_device()?;
+            if device_variant && !self.ctx.as_ref().is_some_and(|c| c.traits().runs_subgroup8_int64()) {
+                return Ok(Err(Failure::new(
+                    FailureReason::UnsupportedFeature,
+                    "this built-in kernel variant needs a device with 64-bit integers whose subgroups are \
+                     always 8 invocations wide",
+                )));
+            }
             match self.execute(&iface, program, &inputs, &mut timings)? {
                 GpuEnd::Output(output) => return Ok(Ok((output, timings))),
                 GpuEnd::Rejected(rejection) => return Ok(Err(rejection.into())),

@@ -175,13 +175,19 @@ fn at_line(source: &str, span: Span) -> String {
 
 /// Parses and validates `source`, and checks its interface (steps 2 and 3 of the module documentation).
 pub fn validate_wgsl(source: &str) -> Result<KernelInterface, Rejection> {
+    validate_wgsl_with(source, CAPABILITIES)
+}
+
+/// [`validate_wgsl`] with more capabilities than jobs get: only for the built-in kernels' device-specific
+/// variants, which the executor recognizes by their kernel id.
+pub fn validate_wgsl_with(source: &str, capabilities: Capabilities) -> Result<KernelInterface, Rejection> {
     let mut options = naga::front::wgsl::Options::new();
-    options.capabilities = CAPABILITIES;
+    options.capabilities = capabilities;
     let module = naga::front::wgsl::Frontend::new_with_options(options).parse(source).map_err(|e| {
         let line = e.location(source).map(|l| format!("line {}: ", l.line_number)).unwrap_or_default();
         Rejection::new(FailureReason::InvalidWgsl, format!("{line}{}", e.message()))
     })?;
-    let info = Validator::new(ValidationFlags::all(), CAPABILITIES).validate(&module).map_err(|e| {
+    let info = Validator::new(ValidationFlags::all(), capabilities).validate(&module).map_err(|e| {
         let line = e.location(source).map(|l| format!("line {}: ", l.line_number)).unwrap_or_default();
         Rejection::new(FailureReason::InvalidWgsl, format!("{line}{}", error_chain(&e.into_inner())))
     })?;

@@ -17,6 +17,21 @@ fn matmul_matches_reference() {
     }
 }
 
+/// The variant for devices with 8-wide subgroups and 64-bit integers (lavapipe on AVX2 CPUs) takes even k
+/// and n; these sizes cover partial tiles in every direction and a k that is not a multiple of its k step.
+#[test]
+fn matmul_device_variant_matches_reference() {
+    let mut ex = executor();
+    let traits = ex.device_traits().expect("a device");
+    for (m, k, n) in [(1, 2, 2), (130, 66, 70), (257, 30, 130), (128, 128, 64), (33, 514, 200)] {
+        let job = BuiltinJob::Matmul(Matmul { m, k, n });
+        let had_variant = check_against_reference(&mut ex, job, job.default_inputs(u64::from(m * 1000 + n)));
+        assert_eq!(had_variant, traits.runs_subgroup8_int64(), "{m}x{k}x{n}: {traits:?}");
+    }
+    let odd = BuiltinJob::Matmul(Matmul { m: 9, k: 3, n: 4 });
+    assert!(!check_against_reference(&mut ex, odd, odd.default_inputs(1)), "odd k has no variant");
+}
+
 #[test]
 fn mandelbrot_matches_reference() {
     let mut ex = executor();

@@ -64,6 +64,30 @@ fn malformed_wgsl() {
     assert_next_job_runs(&mut ex);
 }
 
+/// Subgroup operations and 64-bit integers are for the built-in kernels' device variants only: a job's
+/// result must not depend on the subgroup size of the device that runs it. A copy of the variant with one
+/// byte changed is a different kernel and is refused too.
+#[test]
+fn subgroups_and_int64_are_refused_in_jobs() {
+    let mut ex = executor();
+    let subgroup = GOOD.replace("input[id.x] * 2u", "subgroupBroadcast(input[id.x], 0u) * 2u");
+    let message = assert_fails(&mut ex, &job(&subgroup, [4, 1, 1], true), FailureReason::InvalidWgsl);
+    assert!(message.contains("line "), "{message}");
+    let int64 = GOOD.replace("input[id.x] * 2u + 1u", "u32(u64(input[id.x]) * 2lu + 1lu)");
+    assert_fails(&mut ex, &job(&int64, [4, 1, 1], true), FailureReason::InvalidWgsl);
+    let altered = gpu_worker::kernels::MATMUL_SUBGROUP8_WGSL.replacen("// ", "//  ", 1);
+    let mut program = BuiltinJob::Matmul(Matmul { m: 8, k: 8, n: 8 })
+        .program_for_device(
+            BuiltinJob::Matmul(Matmul { m: 8, k: 8, n: 8 }).default_inputs(1),
+            Default::default(),
+        )
+        .unwrap();
+    program.wgsl = Arc::from(altered);
+    program.passes[0].workgroups = [1, 1, 1];
+    assert_fails(&mut ex, &program, FailureReason::InvalidWgsl);
+    assert_next_job_runs(&mut ex);
+}
+
 #[test]
 fn wrong_bindings() {
     let mut ex = executor();

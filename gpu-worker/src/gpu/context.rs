@@ -240,9 +240,12 @@ impl GpuContext {
         }
         let adapter = adapters.into_iter().nth(chosen).ok_or_else(|| no_match(selector, &summaries))?;
         let info = adapter.get_info();
+        // Subgroup operations are only for the built-in kernels' device-specific variants (see
+        // `crate::kernels::is_device_variant`); jobs from the chain are validated without them.
+        let features = adapter.features() & (wgpu::Features::SUBGROUP | wgpu::Features::SHADER_INT64);
         let (device, queue) = futures::executor::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("gpu-worker"),
-            required_features: wgpu::Features::empty(),
+            required_features: features,
             required_limits: ProtocolLimits::device_limits(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -283,6 +286,17 @@ impl GpuContext {
     /// The adapter's description.
     pub fn info(&self) -> &wgpu::AdapterInfo {
         &self.info
+    }
+
+    /// What the device offers beyond the baseline, for device-specific kernel variants.
+    pub fn traits(&self) -> crate::kernels::DeviceTraits {
+        let features = self.device.features();
+        let fixed = features.contains(wgpu::Features::SUBGROUP)
+            && self.info.subgroup_min_size == self.info.subgroup_max_size;
+        crate::kernels::DeviceTraits {
+            fixed_subgroup_size: fixed.then_some(self.info.subgroup_min_size),
+            int64: features.contains(wgpu::Features::SHADER_INT64),
+        }
     }
 
     /// Whether the device-lost callback fired.

@@ -47,16 +47,27 @@ pub fn assert_same_bytes(gpu: &[u8], cpu: &[u8], what: &str) {
     }
 }
 
-/// Runs `job` on `inputs` on the GPU and on the CPU reference and asserts the bytes are equal.
-pub fn check_against_reference(executor: &mut Executor, job: BuiltinJob, inputs: Vec<Input>) {
+/// Runs `job` on `inputs` on the GPU and on the CPU reference and asserts the bytes are equal: the portable
+/// program, and the device's own variant when the library has one for it. Returns whether it had one.
+pub fn check_against_reference(executor: &mut Executor, job: BuiltinJob, inputs: Vec<Input>) -> bool {
     let what = format!("{} {}", job.builtin().name(), job.describe());
-    let program = job.program(inputs.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
-    let gpu = completed(executor.run(&program).unwrap_or_else(|e| panic!("{what}: {e}")));
     let raw: Vec<Vec<u8>> = inputs.iter().map(|i| i.materialize().unwrap().into_owned()).collect();
     let slices: Vec<&[u8]> = raw.iter().map(Vec::as_slice).collect();
     let cpu = job.reference(&slices);
-    assert_same_bytes(&gpu.output, &cpu, &what);
-    assert_eq!(gpu.root, compute_primitives::result_root(&cpu), "{what}: root");
+    let portable = job.program(inputs.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let traits = executor.device_traits().unwrap_or_else(|e| panic!("{what}: {e}"));
+    let for_device = job.program_for_device(inputs, traits).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let has_variant = for_device != portable;
+    for (program, kind) in [(portable, "portable"), (for_device, "device variant")]
+        .into_iter()
+        .take(1 + usize::from(has_variant))
+    {
+        let what = format!("{what} ({kind})");
+        let gpu = completed(executor.run(&program).unwrap_or_else(|e| panic!("{what}: {e}")));
+        assert_same_bytes(&gpu.output, &cpu, &what);
+        assert_eq!(gpu.root, compute_primitives::result_root(&cpu), "{what}: root");
+    }
+    has_variant
 }
 
 /// Little-endian bytes of u32 words.

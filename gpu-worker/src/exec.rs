@@ -331,11 +331,11 @@ impl Executor {
         let device_variant = crate::kernels::is_device_variant(&kernel_id);
         for _attempt in 0..2 {
             self.ensure_device()?;
-            if device_variant && !self.ctx.as_ref().is_some_and(|c| c.traits().runs_subgroup8_int64()) {
+            if device_variant && !self.ctx.as_ref().is_some_and(|c| c.traits().runs_cpu_variants()) {
                 return Ok(Err(Failure::new(
                     FailureReason::UnsupportedFeature,
-                    "this built-in kernel variant needs a device with 64-bit integers whose subgroups are \
-                     always 8 invocations wide",
+                    "this built-in kernel variant needs a CPU device with 64-bit integers whose subgroups \
+                     are always 8 invocations wide",
                 )));
             }
             match self.execute(&iface, program, &inputs, &mut timings)? {

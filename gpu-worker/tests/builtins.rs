@@ -26,7 +26,7 @@ fn matmul_device_variant_matches_reference() {
     for (m, k, n) in [(1, 2, 2), (130, 66, 70), (257, 30, 130), (128, 128, 64), (33, 514, 200)] {
         let job = BuiltinJob::Matmul(Matmul { m, k, n });
         let had_variant = check_against_reference(&mut ex, job, job.default_inputs(u64::from(m * 1000 + n)));
-        assert_eq!(had_variant, traits.runs_subgroup8_int64(), "{m}x{k}x{n}: {traits:?}");
+        assert_eq!(had_variant, traits.runs_cpu_variants(), "{m}x{k}x{n}: {traits:?}");
     }
     let odd = BuiltinJob::Matmul(Matmul { m: 9, k: 3, n: 4 });
     assert!(!check_against_reference(&mut ex, odd, odd.default_inputs(1)), "odd k has no variant");
@@ -71,6 +71,23 @@ fn conv2d_matches_reference() {
         Conv2d::with_weights(40, 20, 1, 3, &[i32::MAX, -7, 1 << 30, 3, i32::MIN, 9, -1, 1 << 29, 77]);
     let job = BuiltinJob::Conv2d(wrapping);
     check_against_reference(&mut ex, job, job.default_inputs(6));
+}
+
+/// The variant for CPU devices takes rows of an even number of words; these sizes cover several strips in
+/// both directions, partial strips, every radius and the clamped edges.
+#[test]
+fn conv2d_device_variant_matches_reference() {
+    let mut ex = executor();
+    let traits = ex.device_traits().expect("a device");
+    for (w, h, r) in [(8, 200, 1), (256, 64, 2), (520, 130, 4), (1000, 70, 3), (29, 9, 0), (600, 131, 2)] {
+        let job = BuiltinJob::Conv2d(Conv2d::blur(w, h, r));
+        let had_variant = check_against_reference(&mut ex, job, job.default_inputs(u64::from(w + h)));
+        assert_eq!(had_variant, traits.runs_cpu_variants(), "{w}x{h} radius {r}: {traits:?}");
+    }
+    let sobel = BuiltinJob::Conv2d(Conv2d::with_weights(333, 100, 1, 0, &[-1, -2, -1, 0, 0, 0, 1, 2, 1]));
+    check_against_reference(&mut ex, sobel, sobel.default_inputs(3));
+    let odd_stride = BuiltinJob::Conv2d(Conv2d::blur(9, 9, 1));
+    assert!(!check_against_reference(&mut ex, odd_stride, odd_stride.default_inputs(1)), "3-word rows");
 }
 
 #[test]

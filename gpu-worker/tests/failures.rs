@@ -75,7 +75,7 @@ fn subgroups_and_int64_are_refused_in_jobs() {
     assert!(message.contains("line "), "{message}");
     let int64 = GOOD.replace("input[id.x] * 2u + 1u", "u32(u64(input[id.x]) * 2lu + 1lu)");
     assert_fails(&mut ex, &job(&int64, [4, 1, 1], true), FailureReason::InvalidWgsl);
-    let altered = gpu_worker::kernels::MATMUL_SUBGROUP8_WGSL.replacen("// ", "//  ", 1);
+    let altered = gpu_worker::kernels::MATMUL_CPU_WGSL.replacen("// ", "//  ", 1);
     let mut program = BuiltinJob::Matmul(Matmul { m: 8, k: 8, n: 8 })
         .program_for_device(
             BuiltinJob::Matmul(Matmul { m: 8, k: 8, n: 8 }).default_inputs(1),

@@ -294,6 +294,7 @@ impl GpuContext {
         let fixed = features.contains(wgpu::Features::SUBGROUP)
             && self.info.subgroup_min_size == self.info.subgroup_max_size;
         crate::kernels::DeviceTraits {
+            cpu: self.info.device_type == wgpu::DeviceType::Cpu,
             fixed_subgroup_size: fixed.then_some(self.info.subgroup_min_size),
             int64: features.contains(wgpu::Features::SHADER_INT64),
         }

@@ -100,9 +100,10 @@ pub struct Timings {
     pub upload: Duration,
     /// From submission until the output is mapped (the GPU work and the copy back).
     pub execute: Duration,
-    /// Copying the mapped output out.
+    /// Copying the mapped output out (not counting the hashing done in the same pass).
     pub readback: Duration,
-    /// Computing the result root.
+    /// Computing the result root: the hashing done while copying the output out, per thread (see
+    /// [`crate::root::copy_with_root`]).
     pub root: Duration,
 }
 
@@ -195,8 +196,11 @@ pub struct ExecStats {
 }
 
 /// How the GPU part of a job ended.
+/// The output of a job, its root if it was asked for, and the timings.
+type RunOutput = (Vec<u8>, Option<ResultRoot>, Timings);
+
 enum GpuEnd {
-    Output(Vec<u8>),
+    Output(Vec<u8>, Option<ResultRoot>),
     Rejected(Rejection),
     TimedOut(Duration),
     Lost(String),
@@ -278,10 +282,11 @@ impl Executor {
         self.pool.stats()
     }
 
-    /// Runs `program` and computes its root.
+    /// Runs `program` and computes its root (while copying the output out: [`crate::root::copy_with_root`]).
     pub fn run(&mut self, program: &Program) -> Result<Outcome, ExecError> {
-        Ok(match self.run_unhashed(program)? {
-            Ok((output, mut timings)) => {
+        Ok(match self.run_inner(program, true)? {
+            Ok((output, Some(root), timings)) => Outcome::Completed(Completed { output, root, timings }),
+            Ok((output, None, mut timings)) => {
                 let start = Instant::now();
                 let root = crate::root::result_root(&output);
                 timings.root = start.elapsed();
@@ -296,6 +301,11 @@ impl Executor {
         &mut self,
         program: &Program,
     ) -> Result<Result<(Vec<u8>, Timings), Failure>, ExecError> {
+        Ok(self.run_inner(program, false)?.map(|(output, _, timings)| (output, timings)))
+    }
+
+    /// Runs `program`: the output, its root when `hash`, and the timings; or the job's failure.
+    fn run_inner(&mut self, program: &Program, hash: bool) -> Result<Result<RunOutput, Failure>, ExecError> {
         self.stats.jobs += 1;
         let start = Instant::now();
         let limits = &self.config.limits;
@@ -338,8 +348,8 @@ impl Executor {
                      are always 8 invocations wide",
                 )));
             }
-            match self.execute(&iface, program, &inputs, &mut timings)? {
-                GpuEnd::Output(output) => return Ok(Ok((output, timings))),
+            match self.execute(&iface, program, &inputs, hash, &mut timings)? {
+                GpuEnd::Output(output, root) => return Ok(Ok((output, root, timings))),
                 GpuEnd::Rejected(rejection) => return Ok(Err(rejection.into())),
                 GpuEnd::TimedOut(waited) => {
                     self.stats.timeouts += 1;
@@ -396,6 +406,7 @@ impl Executor {
         iface: &KernelInterface,
         program: &Program,
         inputs: &[Cow<'_, [u8]>],
+        hash: bool,
         timings: &mut Timings,
     ) -> Result<GpuEnd, ExecError> {
         let Executor { ctx, kernels, pool, config, wait_hook, .. } = self;
@@ -571,15 +582,21 @@ impl Executor {
         let start = Instant::now();
         let output_len =
             usize::try_from(program.output_len).map_err(|e| ExecError::Readback(e.to_string()))?;
-        let bytes = {
+        let (bytes, root) = {
             let view = readback
                 .slice(..out_size)
                 .get_mapped_range()
                 .map_err(|e| ExecError::Readback(e.to_string()))?;
-            view[..output_len].to_vec()
+            if hash {
+                let (bytes, root, hashing) = crate::root::copy_with_root(&view[..output_len]);
+                timings.root = hashing;
+                (bytes, Some(root))
+            } else {
+                (view[..output_len].to_vec(), None)
+            }
         };
         readback.unmap();
-        timings.readback = start.elapsed();
+        timings.readback = start.elapsed().saturating_sub(timings.root);
 
         for error in ctx.take_uncaptured_errors() {
             log::warn!("uncaptured GPU error during a job: {error}");
@@ -588,7 +605,7 @@ impl Executor {
         for (kind, buffer) in taken {
             pool.give(kind, buffer);
         }
-        Ok(GpuEnd::Output(bytes))
+        Ok(GpuEnd::Output(bytes, root))
     }
 }
 

@@ -813,7 +813,7 @@ mod tests {
         let with_device_capabilities =
             naga::valid::Capabilities::SUBGROUP | naga::valid::Capabilities::SHADER_INT64;
         for (wgsl, generated_by, portable) in [
-            (MATMUL_CPU_WGSL, format!("generate-matmul-cpu.py {MATMUL_CPU_ROWS} 4;"), Builtin::Matmul),
+            (MATMUL_CPU_WGSL, format!("generate-matmul-cpu.py {MATMUL_CPU_ROWS} 8 64;"), Builtin::Matmul),
             (CONV2D_CPU_WGSL, format!("generate-conv2d-cpu.py {CONV2D_CPU_ROWS};"), Builtin::Conv2d),
         ] {
             assert!(wgsl.lines().next().unwrap_or_default().contains(&generated_by), "{generated_by}");

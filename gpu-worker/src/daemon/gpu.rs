@@ -56,6 +56,10 @@ impl GpuService {
                 for request in incoming {
                     match request {
                         Request::Run { program, reply } => {
+                            // A chain job of a built-in kernel runs as the device's variant (same bytes).
+                            let traits = executor.device_traits().unwrap_or_default();
+                            let program =
+                                crate::kernels::device_equivalent(&program, traits).unwrap_or(program);
                             let _ = reply.send(executor.run(&program));
                         }
                         Request::Bench { config, reply } => {

@@ -196,6 +196,45 @@ pub fn is_device_variant(kernel_id: &KernelId) -> bool {
     .contains(kernel_id)
 }
 
+/// A faster program that computes the same bytes as `program` on a device with `traits`: when `program` is
+/// exactly the portable program of a built-in job ([`BuiltinJob::program`]: the same source, entry point,
+/// dispatch, parameters, output length and input lengths) and the library has a variant for that job on this
+/// device. This is how a provider runs a chain job of a built-in kernel as the device's variant; anything
+/// else, including a built-in kernel with any other dispatch, runs as it is.
+pub fn device_equivalent(program: &Program, traits: DeviceTraits) -> Option<Program> {
+    if !traits.runs_cpu_variants() {
+        return None;
+    }
+    let [pass] = program.passes.as_slice() else {
+        return None;
+    };
+    let words = reference::words(&pass.params);
+    let job = if *program.wgsl == *Builtin::Matmul.wgsl() {
+        let [m, k, n, _] = words.as_slice() else {
+            return None;
+        };
+        BuiltinJob::Matmul(Matmul { m: *m, k: *k, n: *n })
+    } else if *program.wgsl == *Builtin::Conv2d.wgsl() {
+        let radius = pass.entry_point.strip_prefix("main_r")?.parse().ok()?;
+        let [width, height, _stride, shift, weights @ ..] = words.as_slice() else {
+            return None;
+        };
+        let mut all = [0i32; 81];
+        for (slot, word) in all.iter_mut().zip(weights) {
+            *slot = *word as i32;
+        }
+        BuiltinJob::Conv2d(Conv2d { width: *width, height: *height, radius, shift: *shift, weights: all })
+    } else {
+        return None;
+    };
+    let portable = job.program(program.inputs.clone()).ok()?;
+    if portable != *program {
+        return None;
+    }
+    let variant = job.program_for_device(program.inputs.clone(), traits).ok()?;
+    (variant != portable).then_some(variant)
+}
+
 /// `C (m × n) = A (m × k) · B (k × n)`, u32, row-major, wrapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Matmul {
@@ -834,6 +873,31 @@ mod tests {
             assert_eq!(names(&iface), names(&portable), "{generated_by}: same entry points");
         }
         assert!(!is_device_variant(&Builtin::Matmul.kernel_id()));
+    }
+
+    #[test]
+    fn chain_programs_of_builtins_run_as_device_variants_only_when_identical() {
+        let lavapipe = DeviceTraits { cpu: true, fixed_subgroup_size: Some(8), int64: true };
+        // (Programs are compared with `assert!`: a failing `assert_eq!` would print the generated sources.)
+        let matmul = BuiltinJob::Matmul(Matmul { m: 300, k: 40, n: 400 });
+        let portable = matmul.program(matmul.default_inputs(1)).unwrap();
+        let variant = device_equivalent(&portable, lavapipe).expect("a variant");
+        assert!(*variant.wgsl == *MATMUL_CPU_WGSL);
+        assert!(variant == matmul.program_for_device(matmul.default_inputs(1), lavapipe).unwrap());
+        assert!(device_equivalent(&portable, DeviceTraits::default()).is_none(), "not on other devices");
+        let mut partial = portable.clone();
+        partial.passes[0].workgroups = [1, 1, 1];
+        assert!(device_equivalent(&partial, lavapipe).is_none(), "another dispatch is another function");
+        let odd = BuiltinJob::Matmul(Matmul { m: 3, k: 5, n: 4 });
+        assert!(device_equivalent(&odd.program(odd.default_inputs(1)).unwrap(), lavapipe).is_none());
+
+        let conv = BuiltinJob::Conv2d(Conv2d::with_weights(64, 20, 1, 2, &[1, 2, 3, 4, 5, 6, 7, 8, 9]));
+        let portable = conv.program(conv.default_inputs(1)).unwrap();
+        assert!(*device_equivalent(&portable, lavapipe).expect("a variant").wgsl == *CONV2D_CPU_WGSL);
+        let mut unused_weight = portable.clone();
+        let last = unused_weight.passes[0].params.len() - 1;
+        unused_weight.passes[0].params[last] = 1;
+        assert!(device_equivalent(&unused_weight, lavapipe).is_none(), "parameters it would not reproduce");
     }
 
     #[test]

@@ -7,9 +7,10 @@
 //! (pipeline compilation, buffer allocation), then `repeats` times; its time is the median of upload +
 //! execution + readback ([`Timings::gpu_path`](crate::exec::Timings::gpu_path)), on the device's fastest
 //! variant of the kernel ([`BuiltinJob::program_for_device`](crate::kernels::BuiltinJob::program_for_device)).
-//! The root (blake3 of the output, hashed as it is copied out) is timed separately; its *share* is root ÷ (GPU path + root). The CPU reference is run once to
-//! warm up, then `repeats` times (median; converting bytes to words before and after is not timed). The GPU
-//! output must equal the CPU output byte for byte, or the benchmark fails.
+//! The root (blake3 of the output, hashed as it is copied out) is timed separately; its *share* is
+//! root ÷ (GPU path + root). The CPU reference is run once to warm up, then `repeats` times (median;
+//! converting bytes to words before and after is not timed). The GPU output must equal the CPU output byte
+//! for byte, or the benchmark fails.
 //!
 //! # Units and score
 //!

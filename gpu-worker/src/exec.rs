@@ -195,10 +195,10 @@ pub struct ExecStats {
     pub timeouts: u64,
 }
 
-/// How the GPU part of a job ended.
 /// The output of a job, its root if it was asked for, and the timings.
 type RunOutput = (Vec<u8>, Option<ResultRoot>, Timings);
 
+/// How the GPU part of a job ended.
 enum GpuEnd {
     Output(Vec<u8>, Option<ResultRoot>),
     Rejected(Rejection),
@@ -314,17 +314,13 @@ impl Executor {
             return Ok(Err(rejection.into()));
         }
         let kernel_id = compute_primitives::kernel_id(program.wgsl.as_bytes());
+        let device_variant = crate::kernels::is_device_variant(&kernel_id);
+        let capabilities =
+            if device_variant { validate::DEVICE_VARIANT_CAPABILITIES } else { validate::CAPABILITIES };
         let iface = self
             .interfaces
             .entry(kernel_id)
-            .or_insert_with(|| {
-                let capabilities = if crate::kernels::is_device_variant(&kernel_id) {
-                    naga::valid::Capabilities::SUBGROUP | naga::valid::Capabilities::SHADER_INT64
-                } else {
-                    validate::CAPABILITIES
-                };
-                validate::validate_wgsl_with(&program.wgsl, capabilities).map(Arc::new)
-            })
+            .or_insert_with(|| validate::validate_wgsl_with(&program.wgsl, capabilities).map(Arc::new))
             .clone();
         let iface = match iface {
             Ok(iface) => iface,
@@ -338,7 +334,6 @@ impl Executor {
         let mut timings = Timings { prepare: start.elapsed(), ..Timings::default() };
 
         let mut lost = String::new();
-        let device_variant = crate::kernels::is_device_variant(&kernel_id);
         for _attempt in 0..2 {
             self.ensure_device()?;
             if device_variant && !self.ctx.as_ref().is_some_and(|c| c.traits().runs_cpu_variants()) {

@@ -41,13 +41,7 @@ pub fn copy_with_root(src: &[u8]) -> (Vec<u8>, ResultRoot, Duration) {
     }
     let hashing = HashingTime::default();
     // Above one chunk (the threshold is far above), the root has two children.
-    let left = hazmat::left_subtree_len(src.len() as u64) as usize;
-    let (src_left, src_right) = src.split_at(left);
-    let (dst_left, dst_right) = dst.split_at_mut(left);
-    let (left_cv, right_cv) = rayon::join(
-        || copy_subtree(src_left, dst_left, 0, &hashing),
-        || copy_subtree(src_right, dst_right, left as u64, &hashing),
-    );
+    let (left_cv, right_cv) = copy_children(src, &mut dst, 0, &hashing);
     let start = Instant::now();
     let root = hazmat::merge_subtrees_root(&left_cv, &right_cv, Mode::Hash);
     let merge = start.elapsed();
@@ -73,14 +67,25 @@ fn copy_subtree(src: &[u8], dst: &mut [u8], offset: u64, hashing: &HashingTime) 
         hashing.pieces.fetch_add(1, Ordering::Relaxed);
         return cv;
     }
+    let (left_cv, right_cv) = copy_children(src, dst, offset, hashing);
+    hazmat::merge_subtrees_non_root(&left_cv, &right_cv, Mode::Hash)
+}
+
+/// The chaining values of the two children of the tree node over `src` (more than one chunk) at `offset`,
+/// copied and hashed in parallel.
+fn copy_children(
+    src: &[u8],
+    dst: &mut [u8],
+    offset: u64,
+    hashing: &HashingTime,
+) -> (ChainingValue, ChainingValue) {
     let left = hazmat::left_subtree_len(src.len() as u64) as usize;
     let (src_left, src_right) = src.split_at(left);
     let (dst_left, dst_right) = dst.split_at_mut(left);
-    let (left_cv, right_cv) = rayon::join(
+    rayon::join(
         || copy_subtree(src_left, dst_left, offset, hashing),
         || copy_subtree(src_right, dst_right, offset + left as u64, hashing),
-    );
-    hazmat::merge_subtrees_non_root(&left_cv, &right_cv, Mode::Hash)
+    )
 }
 
 #[cfg(test)]

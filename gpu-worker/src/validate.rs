@@ -173,6 +173,11 @@ fn at_line(source: &str, span: Span) -> String {
     }
 }
 
+/// What the built-in kernels' device variants may use besides [`CAPABILITIES`] (see
+/// `crate::kernels::is_device_variant`).
+pub const DEVICE_VARIANT_CAPABILITIES: Capabilities =
+    Capabilities::SUBGROUP.union(Capabilities::SHADER_INT64);
+
 /// Parses and validates `source`, and checks its interface (steps 2 and 3 of the module documentation).
 pub fn validate_wgsl(source: &str) -> Result<KernelInterface, Rejection> {
     validate_wgsl_with(source, CAPABILITIES)

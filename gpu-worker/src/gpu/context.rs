@@ -240,7 +240,7 @@ impl GpuContext {
         }
         let adapter = adapters.into_iter().nth(chosen).ok_or_else(|| no_match(selector, &summaries))?;
         let info = adapter.get_info();
-        // Subgroup operations are only for the built-in kernels' device-specific variants (see
+        // Subgroup operations and 64-bit integers are only for the built-in kernels' device variants (see
         // `crate::kernels::is_device_variant`); jobs from the chain are validated without them.
         let features = adapter.features() & (wgpu::Features::SUBGROUP | wgpu::Features::SHADER_INT64);
         let (device, queue) = futures::executor::block_on(adapter.request_device(&wgpu::DeviceDescriptor {

@@ -849,8 +849,6 @@ mod tests {
 
     #[test]
     fn device_variants_validate_and_match_their_generators() {
-        let with_device_capabilities =
-            naga::valid::Capabilities::SUBGROUP | naga::valid::Capabilities::SHADER_INT64;
         for (wgsl, generated_by, portable) in [
             (MATMUL_CPU_WGSL, format!("generate-matmul-cpu.py {MATMUL_CPU_ROWS} 8 64;"), Builtin::Matmul),
             (CONV2D_CPU_WGSL, format!("generate-conv2d-cpu.py {CONV2D_CPU_ROWS};"), Builtin::Conv2d),
@@ -858,8 +856,9 @@ mod tests {
             assert!(wgsl.lines().next().unwrap_or_default().contains(&generated_by), "{generated_by}");
             assert!(is_device_variant(&compute_primitives::kernel_id(wgsl.as_bytes())));
             assert!(crate::validate::validate_wgsl(wgsl).is_err(), "jobs may not use subgroups or int64");
-            let iface = crate::validate::validate_wgsl_with(wgsl, with_device_capabilities)
-                .unwrap_or_else(|e| panic!("{generated_by} does not validate: {e}"));
+            let iface =
+                crate::validate::validate_wgsl_with(wgsl, crate::validate::DEVICE_VARIANT_CAPABILITIES)
+                    .unwrap_or_else(|e| panic!("{generated_by} does not validate: {e}"));
             let portable = crate::validate::validate_wgsl(portable.wgsl()).expect("the portable kernel");
             assert_eq!(iface.float_use, None);
             assert_eq!(

@@ -58,10 +58,11 @@ pub fn check_against_reference(executor: &mut Executor, job: BuiltinJob, inputs:
     let traits = executor.device_traits().unwrap_or_else(|e| panic!("{what}: {e}"));
     let for_device = job.program_for_device(inputs, traits).unwrap_or_else(|e| panic!("{what}: {e}"));
     let has_variant = for_device != portable;
-    for (program, kind) in [(portable, "portable"), (for_device, "device variant")]
-        .into_iter()
-        .take(1 + usize::from(has_variant))
-    {
+    let mut programs = vec![(portable, "portable")];
+    if has_variant {
+        programs.push((for_device, "device variant"));
+    }
+    for (program, kind) in programs {
         let what = format!("{what} ({kind})");
         let gpu = completed(executor.run(&program).unwrap_or_else(|e| panic!("{what}: {e}")));
         assert_same_bytes(&gpu.output, &cpu, &what);

@@ -36,8 +36,9 @@ use crate::gpu::context::{AdapterSelector, ContextError, GpuContext};
 use crate::gpu::kernel::KernelCache;
 use crate::gpu::limits::ProtocolLimits;
 use crate::gpu::pool::{BufferKind, BufferPool, PoolStats};
+use crate::gpu::texels;
 use crate::job::{Input, JobError, Program};
-use crate::validate::{self, bound_len, KernelInterface, Rejection};
+use crate::validate::{self, bound_len, BindingKind, KernelInterface, Rejection};
 
 /// Alignment of each pass's parameters in the uniform buffer (`min_uniform_buffer_offset_alignment`).
 const PARAMS_ALIGN: u64 = 256;
@@ -315,12 +316,17 @@ impl Executor {
         }
         let kernel_id = compute_primitives::kernel_id(program.wgsl.as_bytes());
         let device_variant = crate::kernels::is_device_variant(&kernel_id);
-        let capabilities =
-            if device_variant { validate::DEVICE_VARIANT_CAPABILITIES } else { validate::CAPABILITIES };
         let iface = self
             .interfaces
             .entry(kernel_id)
-            .or_insert_with(|| validate::validate_wgsl_with(&program.wgsl, capabilities).map(Arc::new))
+            .or_insert_with(|| {
+                if device_variant {
+                    validate::validate_device_variant(&program.wgsl)
+                } else {
+                    validate::validate_wgsl(&program.wgsl)
+                }
+                .map(Arc::new)
+            })
             .clone();
         let iface = match iface {
             Ok(iface) => iface,
@@ -438,17 +444,21 @@ impl Executor {
         // Buffers, bind groups, commands.
         let scopes = ErrorScopes::push(device);
         let mut taken: Vec<(BufferKind, wgpu::Buffer)> = Vec::new();
-        let mut bindings: Vec<(wgpu::Buffer, u64, u64)> = Vec::new(); // buffer, offset, size
-        for data in inputs {
+        let mut bindings: Vec<Bound> = Vec::new();
+        for (data, binding) in inputs.iter().zip(&iface.bindings) {
+            if binding.kind == BindingKind::TexelInput {
+                bindings.push(Bound::Texels(texels::upload(device, queue, data)));
+                continue;
+            }
             let size = bound_len(data.len() as u64);
             let buffer = pool.take(device, BufferKind::Input, size);
             upload(queue, &buffer, data);
-            bindings.push((buffer.clone(), 0, size));
+            bindings.push(Bound::Buffer(buffer.clone(), size));
             taken.push((BufferKind::Input, buffer));
         }
         let out_size = bound_len(program.output_len);
         let output = pool.take(device, BufferKind::Output, out_size);
-        bindings.push((output.clone(), 0, out_size));
+        bindings.push(Bound::Buffer(output.clone(), out_size));
         taken.push((BufferKind::Output, output.clone()));
         let params = if iface.has_params {
             let stride = program.passes.iter().map(|p| bound_len(p.params.len() as u64)).max().unwrap_or(4);
@@ -473,7 +483,13 @@ impl Executor {
                 let mut entries: Vec<wgpu::BindGroupEntry<'_>> = bindings
                     .iter()
                     .enumerate()
-                    .map(|(binding, (buffer, offset, size))| entry(binding as u32, buffer, *offset, *size))
+                    .map(|(binding, bound)| match bound {
+                        Bound::Buffer(buffer, size) => entry(binding as u32, buffer, 0, *size),
+                        Bound::Texels(view) => wgpu::BindGroupEntry {
+                            binding: binding as u32,
+                            resource: wgpu::BindingResource::TextureView(view),
+                        },
+                    })
                     .collect();
                 if let Some((buffer, stride)) = &params {
                     let size = bound_len(pass.params.len() as u64);
@@ -612,6 +628,14 @@ fn lost_device(ctx: &GpuContext, errors: bool) -> Option<GpuEnd> {
         let _ = ctx.device().poll(wgpu::PollType::Poll);
     }
     ctx.is_lost().then(|| GpuEnd::Lost(ctx.lost_message().unwrap_or_default()))
+}
+
+/// What an input or the output is bound as.
+enum Bound {
+    /// A buffer, bound from its start with this size.
+    Buffer(wgpu::Buffer, u64),
+    /// A texel input ([`BindingKind::TexelInput`]).
+    Texels(wgpu::TextureView),
 }
 
 fn entry(binding: u32, buffer: &wgpu::Buffer, offset: u64, size: u64) -> wgpu::BindGroupEntry<'_> {

@@ -27,6 +27,10 @@
 //! (`var<storage, read_write>`); binding `n + 1`, optional, is a uniform buffer with the pass's parameters
 //! (`var<uniform>`). Nothing else is bound. Buffers are bound with their length rounded up to a multiple of
 //! 4 bytes (at least 4), zero-padded; `arrayLength` sees that length.
+//!
+//! The built-in kernels' device variants (and nothing else: [`validate_device_variant`]) may also declare an
+//! input as `texture_2d<u32>` ([`BindingKind::TexelInput`]): the executor then binds that input's bytes as a
+//! texture in the layout of [`crate::gpu::texels`].
 
 use compute_primitives::failure::FailureReason;
 use compute_primitives::KernelId;
@@ -68,6 +72,16 @@ pub enum BindingKind {
     ReadWriteStorage,
     /// `var<uniform>`: the parameters.
     Uniform,
+    /// `texture_2d<u32>`: an input read through texel fetches (device variants only; see
+    /// [`crate::gpu::texels`]).
+    TexelInput,
+}
+
+impl BindingKind {
+    /// Whether a binding of this kind is one of the inputs.
+    pub fn is_input(self) -> bool {
+        matches!(self, BindingKind::ReadOnlyStorage | BindingKind::TexelInput)
+    }
 }
 
 /// A resource binding of group 0.
@@ -180,12 +194,20 @@ pub const DEVICE_VARIANT_CAPABILITIES: Capabilities =
 
 /// Parses and validates `source`, and checks its interface (steps 2 and 3 of the module documentation).
 pub fn validate_wgsl(source: &str) -> Result<KernelInterface, Rejection> {
-    validate_wgsl_with(source, CAPABILITIES)
+    validate_with(source, CAPABILITIES, false)
 }
 
-/// [`validate_wgsl`] with more capabilities than jobs get: only for the built-in kernels' device-specific
-/// variants, which the executor recognizes by their kernel id.
-pub fn validate_wgsl_with(source: &str, capabilities: Capabilities) -> Result<KernelInterface, Rejection> {
+/// [`validate_wgsl`] with more than jobs get, [`DEVICE_VARIANT_CAPABILITIES`] and texel inputs: only for the
+/// built-in kernels' device-specific variants, which the executor recognizes by their kernel id.
+pub fn validate_device_variant(source: &str) -> Result<KernelInterface, Rejection> {
+    validate_with(source, DEVICE_VARIANT_CAPABILITIES, true)
+}
+
+fn validate_with(
+    source: &str,
+    capabilities: Capabilities,
+    texel_inputs: bool,
+) -> Result<KernelInterface, Rejection> {
     let mut options = naga::front::wgsl::Options::new();
     options.capabilities = capabilities;
     let module = naga::front::wgsl::Frontend::new_with_options(options).parse(source).map_err(|e| {
@@ -196,10 +218,27 @@ pub fn validate_wgsl_with(source: &str, capabilities: Capabilities) -> Result<Ke
         let line = e.location(source).map(|l| format!("line {}: ", l.line_number)).unwrap_or_default();
         Rejection::new(FailureReason::InvalidWgsl, format!("{line}{}", error_chain(&e.into_inner())))
     })?;
-    interface(source, &module, &info)
+    interface(source, &module, &info, texel_inputs)
 }
 
-fn interface(source: &str, module: &Module, info: &ModuleInfo) -> Result<KernelInterface, Rejection> {
+/// Whether `ty` is `texture_2d<u32>`, the type of a texel input.
+fn is_texel_input(module: &Module, ty: Handle<naga::Type>) -> bool {
+    matches!(
+        module.types[ty].inner,
+        TypeInner::Image {
+            dim: naga::ImageDimension::D2,
+            arrayed: false,
+            class: naga::ImageClass::Sampled { kind: ScalarKind::Uint, multi: false },
+        }
+    )
+}
+
+fn interface(
+    source: &str,
+    module: &Module,
+    info: &ModuleInfo,
+    texel_inputs: bool,
+) -> Result<KernelInterface, Rejection> {
     if let Some((handle, _)) = module.overrides.iter().next() {
         return Err(Rejection::new(
             FailureReason::UnsupportedFeature,
@@ -221,6 +260,7 @@ fn interface(source: &str, module: &Module, info: &ModuleInfo) -> Result<KernelI
             }
             AddressSpace::Storage { .. } => BindingKind::ReadOnlyStorage,
             AddressSpace::Uniform => BindingKind::Uniform,
+            AddressSpace::Handle if texel_inputs && is_texel_input(module, var.ty) => BindingKind::TexelInput,
             other => {
                 return Err(Rejection::new(
                     FailureReason::UnsupportedFeature,
@@ -247,14 +287,18 @@ fn interface(source: &str, module: &Module, info: &ModuleInfo) -> Result<KernelI
                 ),
             ));
         }
-        let min_size =
-            module.types[var.ty].inner.try_size(module.to_ctx()).map(u64::from).unwrap_or(u64::MAX);
+        let min_size = match kind {
+            // Any length binds: the texture has at least one row.
+            BindingKind::TexelInput => 0,
+            _ => module.types[var.ty].inner.try_size(module.to_ctx()).map(u64::from).unwrap_or(u64::MAX),
+        };
         bindings.push((binding.binding, kind, min_size, name, span));
     }
     bindings.sort_by_key(|b| b.0);
 
-    // The convention: read-only storage 0..n, read-write storage n, optional uniform n + 1, nothing else.
-    let inputs = bindings.iter().take_while(|b| b.1 == BindingKind::ReadOnlyStorage).count();
+    // The convention: read-only storage (or texel inputs) 0..n, read-write storage n, optional uniform
+    // n + 1, nothing else.
+    let inputs = bindings.iter().take_while(|b| b.1.is_input()).count();
     let mismatch = |expected: &str, found: Option<&(u32, BindingKind, u64, String, Span)>| -> Rejection {
         let message = match found {
             Some((binding, kind, _, name, span)) => format!(
@@ -349,7 +393,9 @@ fn has_float(module: &Module, inner: &TypeInner) -> bool {
         TypeInner::Struct { ref members, .. } => {
             members.iter().any(|m| has_float(module, &module.types[m.ty].inner))
         }
-        // Textures sample floats; they are refused anyway as an unsupported feature.
+        // An integer texture is read with integer texel fetches (the texel inputs of the device variants);
+        // any other image and samplers deal in floats (and are refused as an unsupported feature anyway).
+        TypeInner::Image { class: naga::ImageClass::Sampled { kind, .. }, .. } => is_float(kind),
         TypeInner::Image { .. } | TypeInner::Sampler { .. } => true,
         TypeInner::AccelerationStructure { .. } | TypeInner::RayQuery { .. } => true,
     }
@@ -636,6 +682,29 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
         assert_eq!(reason(GOOD, &program(GOOD, 1, 0, true)), FailureReason::BindingMismatch);
         let fixed = GOOD.replace("var<storage, read> a: array<u32>", "var<storage, read> a: array<u32, 64>");
         assert_eq!(reason(&fixed, &program(&fixed, 1, 4, true)), FailureReason::BindingMismatch);
+    }
+
+    #[test]
+    fn texel_inputs_are_for_device_variants_only() {
+        let texels = GOOD
+            .replace("var<storage, read> a: array<u32>", "var a: texture_2d<u32>")
+            .replace("a[id.x]", "textureLoad(a, vec2<u32>(id.x, 0u), 0).x");
+        assert_eq!(validate_wgsl(&texels).unwrap_err().reason, FailureReason::UnsupportedFeature);
+        let iface = validate_device_variant(&texels).unwrap();
+        assert_eq!((iface.inputs, iface.bindings[0].kind), (1, BindingKind::TexelInput));
+        assert_eq!(iface.output().map(|b| b.kind), Some(BindingKind::ReadWriteStorage));
+        // Any other texture is refused, variant or not.
+        for (ty, load) in [
+            ("texture_2d<i32>", "u32(textureLoad(a, vec2<u32>(id.x, 0u), 0).x)"),
+            ("texture_2d_array<u32>", "textureLoad(a, vec2<u32>(id.x, 0u), 0u, 0).x"),
+            ("texture_3d<u32>", "textureLoad(a, vec3<u32>(id.x, 0u, 0u), 0).x"),
+        ] {
+            let wgsl = GOOD
+                .replace("var<storage, read> a: array<u32>", &format!("var a: {ty}"))
+                .replace("a[id.x]", load);
+            let rejection = validate_device_variant(&wgsl).unwrap_err();
+            assert_eq!(rejection.reason, FailureReason::UnsupportedFeature, "{ty}: {rejection}");
+        }
     }
 
     #[test]

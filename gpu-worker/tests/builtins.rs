@@ -17,19 +17,23 @@ fn matmul_matches_reference() {
     }
 }
 
-/// The variant for devices with 8-wide subgroups and 64-bit integers (lavapipe on AVX2 CPUs) takes even k
-/// and n; these sizes cover partial tiles in every direction and a k that is not a multiple of its k step.
+/// The variant for devices with 8-wide subgroups (lavapipe on AVX2 CPUs) reads A and B as texels and takes k
+/// and n multiples of 4; these sizes cover partial tiles in every direction, a single texel, matrices that
+/// end inside a texture row and ones that span several (1024 texels = 4096 elements per row).
 #[test]
 fn matmul_device_variant_matches_reference() {
     let mut ex = executor();
     let traits = ex.device_traits().expect("a device");
-    for (m, k, n) in [(1, 2, 2), (130, 66, 70), (257, 30, 130), (128, 128, 64), (33, 514, 200)] {
+    for (m, k, n) in [(1, 4, 4), (130, 68, 72), (257, 36, 132), (64, 128, 64), (33, 516, 200), (70, 4100, 8)]
+    {
         let job = BuiltinJob::Matmul(Matmul { m, k, n });
         let had_variant = check_against_reference(&mut ex, job, job.default_inputs(u64::from(m * 1000 + n)));
         assert_eq!(had_variant, traits.runs_cpu_variants(), "{m}x{k}x{n}: {traits:?}");
     }
-    let odd = BuiltinJob::Matmul(Matmul { m: 9, k: 3, n: 4 });
-    assert!(!check_against_reference(&mut ex, odd, odd.default_inputs(1)), "odd k has no variant");
+    for (k, n) in [(3, 4), (6, 8), (8, 6)] {
+        let unaligned = BuiltinJob::Matmul(Matmul { m: 9, k, n });
+        assert!(!check_against_reference(&mut ex, unaligned, unaligned.default_inputs(1)), "k {k}, n {n}");
+    }
 }
 
 #[test]

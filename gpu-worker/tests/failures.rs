@@ -64,17 +64,22 @@ fn malformed_wgsl() {
     assert_next_job_runs(&mut ex);
 }
 
-/// Subgroup operations and 64-bit integers are for the built-in kernels' device variants only: a job's
-/// result must not depend on the subgroup size of the device that runs it. A copy of the variant with one
-/// byte changed is a different kernel and is refused too.
+/// Subgroup operations, 64-bit integers and texel inputs are for the built-in kernels' device variants only: a
+/// job's result must not depend on the subgroup size of the device that runs it. A copy of the variant with
+/// one byte changed is a different kernel and is refused too.
 #[test]
-fn subgroups_and_int64_are_refused_in_jobs() {
+fn device_variant_features_are_refused_in_jobs() {
     let mut ex = executor();
     let subgroup = GOOD.replace("input[id.x] * 2u", "subgroupBroadcast(input[id.x], 0u) * 2u");
     let message = assert_fails(&mut ex, &job(&subgroup, [4, 1, 1], true), FailureReason::InvalidWgsl);
     assert!(message.contains("line "), "{message}");
     let int64 = GOOD.replace("input[id.x] * 2u + 1u", "u32(u64(input[id.x]) * 2lu + 1lu)");
     assert_fails(&mut ex, &job(&int64, [4, 1, 1], true), FailureReason::InvalidWgsl);
+    let texels = GOOD
+        .replace("var<storage, read> input: array<u32>", "var input: texture_2d<u32>")
+        .replace("input[id.x]", "textureLoad(input, vec2<u32>(id.x, 0u), 0).x");
+    let message = assert_fails(&mut ex, &job(&texels, [4, 1, 1], true), FailureReason::UnsupportedFeature);
+    assert!(message.contains("`input`"), "{message}");
     let altered = gpu_worker::kernels::MATMUL_CPU_WGSL.replacen("// ", "//  ", 1);
     let mut program = BuiltinJob::Matmul(Matmul { m: 8, k: 8, n: 8 })
         .program_for_device(

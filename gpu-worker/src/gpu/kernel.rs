@@ -26,21 +26,32 @@ impl GpuKernel {
         let entries: Vec<wgpu::BindGroupLayoutEntry> = iface
             .bindings
             .iter()
-            .map(|b| wgpu::BindGroupLayoutEntry {
-                binding: b.binding,
-                visibility: wgpu::ShaderStages::COMPUTE,
-                ty: wgpu::BindingType::Buffer {
-                    ty: match b.kind {
-                        BindingKind::ReadOnlyStorage => wgpu::BufferBindingType::Storage { read_only: true },
-                        BindingKind::ReadWriteStorage => {
-                            wgpu::BufferBindingType::Storage { read_only: false }
-                        }
-                        BindingKind::Uniform => wgpu::BufferBindingType::Uniform,
-                    },
+            .map(|b| {
+                let buffer = |ty| wgpu::BindingType::Buffer {
+                    ty,
                     has_dynamic_offset: false,
                     min_binding_size: NonZeroU64::new(b.min_size),
-                },
-                count: None,
+                };
+                let ty = match b.kind {
+                    BindingKind::ReadOnlyStorage => {
+                        buffer(wgpu::BufferBindingType::Storage { read_only: true })
+                    }
+                    BindingKind::ReadWriteStorage => {
+                        buffer(wgpu::BufferBindingType::Storage { read_only: false })
+                    }
+                    BindingKind::Uniform => buffer(wgpu::BufferBindingType::Uniform),
+                    BindingKind::TexelInput => wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Uint,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                };
+                wgpu::BindGroupLayoutEntry {
+                    binding: b.binding,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty,
+                    count: None,
+                }
             })
             .collect();
         let bind_group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {

@@ -2,16 +2,18 @@
 //
 // 2-D integer convolution of an 8-bit greyscale image, clamp-to-edge: the same function, bindings,
 // parameters and entry points (`main_rR` for radius R) as `conv2d.wgsl`, for CPU implementations of Vulkan
-// with 64-bit integers, and for images whose rows are an even number of 4-byte words (so that every row
-// starts on an 8-byte boundary). The executor runs it only on such a device (`kernels::is_device_variant`);
-// chain jobs never contain it.
+// with 64-bit integers, and for images whose rows are a multiple of 4 four-byte words (so that every row
+// starts on a texel). The executor runs it only on such a device (`kernels::is_device_variant`); chain
+// jobs never contain it.
 //
-// Why it exists: on a CPU implementation (lavapipe) each load or store costs about as much as 50
-// arithmetic operations, whatever its width, while arithmetic on values an invocation holds is nearly free.
-// So each invocation reads and writes 8 pixels per 64-bit access, and walks down a column strip of the image:
+// Why it exists: on a CPU implementation (lavapipe) each storage-buffer load or store costs about as much as
+// 50 arithmetic operations, whatever its width, a texel fetch of 16 bytes less than half of that, while
+// arithmetic on values an invocation holds is nearly free. So the image is a texel input (`texture_2d<u32>`,
+// see `gpu::texels` in the worker: its bytes as RGBA32Uint texels, 1024 texels per texture row), each
+// invocation writes 8 pixels per 64-bit store, and walks down a column strip of the image:
 // invocation `lane` of a workgroup of 8 owns 32 pixels (words 4·lane .. 4·lane + 3 of the
-// workgroup's 32-word strip) of 64 output rows. For each source row it loads its 4 words and the word on
-// each side (6 loads for 32 pixels), and adds the row's taps to the 2R + 1 output rows in flight; when an output
+// workgroup's 32-word strip) of 64 output rows. For each source row it fetches its 4 words and the word on
+// each side (4 texel fetches for 32 pixels), and adds the row's taps to the 2R + 1 output rows in flight; when an output
 // row has all its source rows it is packed and stored (4 stores), and the rows in flight move up by one.
 // Every source row is loaded once per strip, plus 2R rows of overlap between strips.
 //
@@ -29,7 +31,7 @@ struct Params {
     weights: array<vec4<i32>, 21>,  // ceil(81 / 4)
 }
 
-@group(0) @binding(0) var<storage, read> img: array<u64>;
+@group(0) @binding(0) var img: texture_2d<u32>;
 @group(0) @binding(1) var<storage, read_write> out: array<u64>;
 @group(0) @binding(2) var<uniform> params: Params;
 
@@ -41,19 +43,35 @@ fn pixel(words: array<u64, 6>, w0: i32, x: i32) -> i32 {
     return i32(u32(words[j] >> u32(8 * (cx % 8))) & 0xffu);
 }
 
-// The row's six words: the invocation's 4 and one on each side, indices clamped to the row.
+// Texel `t` (4 u32 words) of the image, a texel input: 1024 texels per texture row.
+fn fetch(t: u32) -> vec4<u32> {
+    return textureLoad(img, vec2<u32>(t & 1023u, t >> 10u), 0);
+}
+
+fn word(lo: u32, hi: u32) -> u64 {
+    return u64(lo) | (u64(hi) << 32u);
+}
+
+// The row's six words: the invocation's 4 (two texels, as w0 is a multiple of 4) and one on each side,
+// from four texel fetches with texel indices clamped to the row. A word outside the row has an
+// unspecified value: it holds only pixels that `main_rR` replaces (x < 0 or x ≥ width).
 fn load_row(y: i32, w0: i32) -> array<u64, 6> {
     let h = i32(params.height);
-    let words = i32(params.stride / 2u);
-    let base = u32(clamp(y, 0, h - 1)) * u32(words);
-    var r: array<u64, 6>;
-    r[0] = img[base + u32(clamp(w0 - 1 + 0, 0, words - 1))];
-    r[1] = img[base + u32(clamp(w0 - 1 + 1, 0, words - 1))];
-    r[2] = img[base + u32(clamp(w0 - 1 + 2, 0, words - 1))];
-    r[3] = img[base + u32(clamp(w0 - 1 + 3, 0, words - 1))];
-    r[4] = img[base + u32(clamp(w0 - 1 + 4, 0, words - 1))];
-    r[5] = img[base + u32(clamp(w0 - 1 + 5, 0, words - 1))];
-    return r;
+    let texels = i32(params.stride / 4u);
+    let base = u32(clamp(y, 0, h - 1)) * u32(texels);
+    let t0 = w0 / 2;
+    let left = fetch(base + u32(clamp(t0 - 1, 0, texels - 1)));
+    let own0 = fetch(base + u32(clamp(t0, 0, texels - 1)));
+    let own1 = fetch(base + u32(clamp(t0 + 1, 0, texels - 1)));
+    let right = fetch(base + u32(clamp(t0 + 2, 0, texels - 1)));
+    return array<u64, 6>(
+        word(left.z, left.w),
+        word(own0.x, own0.y),
+        word(own0.z, own0.w),
+        word(own1.x, own1.y),
+        word(own1.z, own1.w),
+        word(right.x, right.y),
+    );
 }
 
 fn pack(v: vec4<i32>, x: i32, shift: u32) -> u32 {

@@ -77,21 +77,27 @@ fn conv2d_matches_reference() {
     check_against_reference(&mut ex, job, job.default_inputs(6));
 }
 
-/// The variant for CPU devices takes rows of an even number of words; these sizes cover several strips in
-/// both directions, partial strips, every radius and the clamped edges.
+/// The variant for CPU devices reads the image as texels and takes rows of a multiple of 4 words; these sizes
+/// cover several strips in both directions, partial strips, every radius and the clamped edges.
 #[test]
 fn conv2d_device_variant_matches_reference() {
     let mut ex = executor();
     let traits = ex.device_traits().expect("a device");
-    for (w, h, r) in [(8, 200, 1), (256, 64, 2), (520, 130, 4), (1000, 70, 3), (29, 9, 0), (600, 131, 2)] {
+    // Rows of 4 words (one texel) and more, widths that end inside a word and inside a texel, image rows
+    // that straddle texture rows (1024 texels each), strips cut by the image's last row.
+    for (w, h, r) in
+        [(16, 200, 1), (256, 64, 2), (525, 130, 4), (1005, 70, 3), (29, 9, 0), (605, 131, 2), (4112, 20, 2)]
+    {
         let job = BuiltinJob::Conv2d(Conv2d::blur(w, h, r));
         let had_variant = check_against_reference(&mut ex, job, job.default_inputs(u64::from(w + h)));
         assert_eq!(had_variant, traits.runs_cpu_variants(), "{w}x{h} radius {r}: {traits:?}");
     }
     let sobel = BuiltinJob::Conv2d(Conv2d::with_weights(333, 100, 1, 0, &[-1, -2, -1, 0, 0, 0, 1, 2, 1]));
     check_against_reference(&mut ex, sobel, sobel.default_inputs(3));
-    let odd_stride = BuiltinJob::Conv2d(Conv2d::blur(9, 9, 1));
-    assert!(!check_against_reference(&mut ex, odd_stride, odd_stride.default_inputs(1)), "3-word rows");
+    for w in [9, 24] {
+        let unaligned = BuiltinJob::Conv2d(Conv2d::blur(w, 9, 1));
+        assert!(!check_against_reference(&mut ex, unaligned, unaligned.default_inputs(1)), "width {w}");
+    }
 }
 
 #[test]

@@ -223,7 +223,8 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
     bar.set_message("running on the GPU");
     let hook_bar = bar.clone();
     executor.set_wait_hook(move |_| hook_bar.tick());
-    let outcome = executor.run(&program)?;
+    // A WGSL file is a job as the chain would carry it; only the library's own programs use variants.
+    let outcome = if builtin_job.is_some() { executor.run(&program)? } else { executor.run_job(&program)? };
     bar.finish_and_clear();
 
     let mut verified = None;

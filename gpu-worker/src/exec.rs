@@ -212,7 +212,8 @@ pub struct Executor {
     config: ExecConfig,
     ctx: Option<GpuContext>,
     adapter_name: String,
-    interfaces: BTreeMap<KernelId, Result<Arc<KernelInterface>, Rejection>>,
+    /// By kernel id and whether it was validated as a device variant.
+    interfaces: BTreeMap<(KernelId, bool), Result<Arc<KernelInterface>, Rejection>>,
     kernels: KernelCache,
     pool: BufferPool,
     stats: ExecStats,
@@ -284,8 +285,23 @@ impl Executor {
     }
 
     /// Runs `program` and computes its root (while copying the output out: [`crate::root::copy_with_root`]).
+    /// The library's device variants ([`crate::kernels::is_device_variant`]) run with their extra
+    /// capabilities: for programs the worker built itself ([`crate::kernels::BuiltinJob::program_for_device`],
+    /// [`crate::kernels::device_equivalent`]). A program from anyone else goes through [`Self::run_job`].
     pub fn run(&mut self, program: &Program) -> Result<Outcome, ExecError> {
-        Ok(match self.run_inner(program, true)? {
+        self.run_trusting(program, Variants::Trusted)
+    }
+
+    /// Runs a job received from someone else (the chain, a requester's file): as [`Self::run`], except that a
+    /// device variant's source is validated like any job's and therefore refused (`InvalidWgsl`), on every
+    /// device alike. Otherwise a provider on a device with the variant's traits would run a job that every
+    /// other provider refuses, and their results would differ.
+    pub fn run_job(&mut self, program: &Program) -> Result<Outcome, ExecError> {
+        self.run_trusting(program, Variants::Refused)
+    }
+
+    fn run_trusting(&mut self, program: &Program, variants: Variants) -> Result<Outcome, ExecError> {
+        Ok(match self.run_inner(program, true, variants)? {
             Ok((output, Some(root), timings)) => Outcome::Completed(Completed { output, root, timings }),
             Ok((output, None, mut timings)) => {
                 let start = Instant::now();
@@ -302,11 +318,16 @@ impl Executor {
         &mut self,
         program: &Program,
     ) -> Result<Result<(Vec<u8>, Timings), Failure>, ExecError> {
-        Ok(self.run_inner(program, false)?.map(|(output, _, timings)| (output, timings)))
+        Ok(self.run_inner(program, false, Variants::Trusted)?.map(|(output, _, timings)| (output, timings)))
     }
 
     /// Runs `program`: the output, its root when `hash`, and the timings; or the job's failure.
-    fn run_inner(&mut self, program: &Program, hash: bool) -> Result<Result<RunOutput, Failure>, ExecError> {
+    fn run_inner(
+        &mut self,
+        program: &Program,
+        hash: bool,
+        variants: Variants,
+    ) -> Result<Result<RunOutput, Failure>, ExecError> {
         self.stats.jobs += 1;
         let start = Instant::now();
         let limits = &self.config.limits;
@@ -315,10 +336,10 @@ impl Executor {
             return Ok(Err(rejection.into()));
         }
         let kernel_id = compute_primitives::kernel_id(program.wgsl.as_bytes());
-        let device_variant = crate::kernels::is_device_variant(&kernel_id);
+        let device_variant = variants == Variants::Trusted && crate::kernels::is_device_variant(&kernel_id);
         let iface = self
             .interfaces
-            .entry(kernel_id)
+            .entry((kernel_id, device_variant))
             .or_insert_with(|| {
                 if device_variant {
                     validate::validate_device_variant(&program.wgsl)
@@ -628,6 +649,13 @@ fn lost_device(ctx: &GpuContext, errors: bool) -> Option<GpuEnd> {
         let _ = ctx.device().poll(wgpu::PollType::Poll);
     }
     ctx.is_lost().then(|| GpuEnd::Lost(ctx.lost_message().unwrap_or_default()))
+}
+
+/// Whether a run grants the device variants their capabilities ([`Executor::run`], [`Executor::run_job`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variants {
+    Trusted,
+    Refused,
 }
 
 /// What an input or the output is bound as.

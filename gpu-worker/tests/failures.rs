@@ -93,6 +93,26 @@ fn device_variant_features_are_refused_in_jobs() {
     assert_next_job_runs(&mut ex);
 }
 
+/// The variant's exact source, sent as a job, is refused like any job using subgroups, on every device:
+/// otherwise providers on lavapipe would run it while every other provider refuses it. The worker's own
+/// program of the same kernel still runs (where the device has the traits).
+#[test]
+fn a_device_variant_sent_as_a_job_is_refused() {
+    let mut ex = executor();
+    let job = BuiltinJob::Matmul(Matmul { m: 8, k: 8, n: 8 });
+    let mut program = job.program(job.default_inputs(1)).unwrap();
+    program.wgsl = Arc::from(gpu_worker::kernels::MATMUL_CPU_WGSL);
+    program.passes[0].workgroups = [1, 1, 1];
+    let Outcome::Failed(failure) = ex.run_job(&program).unwrap() else {
+        panic!("the variant's source ran as a job");
+    };
+    assert_eq!(failure.reason, FailureReason::InvalidWgsl, "{}", failure.message);
+    let own = job.program_for_device(job.default_inputs(1), ex.device_traits().unwrap()).unwrap();
+    assert!(matches!(ex.run(&own).unwrap(), Outcome::Completed(_)));
+    // After the trusted run, the job is still refused (validation results are kept per kind of run).
+    assert!(matches!(ex.run_job(&program).unwrap(), Outcome::Failed(_)));
+}
+
 #[test]
 fn wrong_bindings() {
     let mut ex = executor();

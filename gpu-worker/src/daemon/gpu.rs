@@ -56,11 +56,14 @@ impl GpuService {
                 for request in incoming {
                     match request {
                         Request::Run { program, reply } => {
-                            // A chain job of a built-in kernel runs as the device's variant (same bytes).
+                            // A chain job of a built-in kernel runs as the device's variant (same bytes);
+                            // anything else runs as a job, the variants' sources refused like any job's.
                             let traits = executor.device_traits().unwrap_or_default();
-                            let program =
-                                crate::kernels::device_equivalent(&program, traits).unwrap_or(program);
-                            let _ = reply.send(executor.run(&program));
+                            let outcome = match crate::kernels::device_equivalent(&program, traits) {
+                                Some(variant) => executor.run(&variant),
+                                None => executor.run_job(&program),
+                            };
+                            let _ = reply.send(outcome);
                         }
                         Request::Bench { config, reply } => {
                             let progress = indicatif::ProgressBar::hidden();

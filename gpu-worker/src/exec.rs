@@ -289,7 +289,7 @@ impl Executor {
     /// capabilities: for programs the worker built itself ([`crate::kernels::BuiltinJob::program_for_device`],
     /// [`crate::kernels::device_equivalent`]). A program from anyone else goes through [`Self::run_job`].
     pub fn run(&mut self, program: &Program) -> Result<Outcome, ExecError> {
-        self.run_trusting(program, Variants::Trusted)
+        self.run_hashed(program, Variants::Trusted)
     }
 
     /// Runs a job received from someone else (the chain, a requester's file): as [`Self::run`], except that a
@@ -297,10 +297,10 @@ impl Executor {
     /// device alike. Otherwise a provider on a device with the variant's traits would run a job that every
     /// other provider refuses, and their results would differ.
     pub fn run_job(&mut self, program: &Program) -> Result<Outcome, ExecError> {
-        self.run_trusting(program, Variants::Refused)
+        self.run_hashed(program, Variants::Refused)
     }
 
-    fn run_trusting(&mut self, program: &Program, variants: Variants) -> Result<Outcome, ExecError> {
+    fn run_hashed(&mut self, program: &Program, variants: Variants) -> Result<Outcome, ExecError> {
         Ok(match self.run_inner(program, true, variants)? {
             Ok((output, Some(root), timings)) => Outcome::Completed(Completed { output, root, timings }),
             Ok((output, None, mut timings)) => {

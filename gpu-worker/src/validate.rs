@@ -194,20 +194,17 @@ pub const DEVICE_VARIANT_CAPABILITIES: Capabilities =
 
 /// Parses and validates `source`, and checks its interface (steps 2 and 3 of the module documentation).
 pub fn validate_wgsl(source: &str) -> Result<KernelInterface, Rejection> {
-    validate_with(source, CAPABILITIES, false)
+    validate_with(source, false)
 }
 
 /// [`validate_wgsl`] with more than jobs get, [`DEVICE_VARIANT_CAPABILITIES`] and texel inputs: only for the
 /// built-in kernels' device-specific variants, which the executor recognizes by their kernel id.
 pub fn validate_device_variant(source: &str) -> Result<KernelInterface, Rejection> {
-    validate_with(source, DEVICE_VARIANT_CAPABILITIES, true)
+    validate_with(source, true)
 }
 
-fn validate_with(
-    source: &str,
-    capabilities: Capabilities,
-    texel_inputs: bool,
-) -> Result<KernelInterface, Rejection> {
+fn validate_with(source: &str, device_variant: bool) -> Result<KernelInterface, Rejection> {
+    let capabilities = if device_variant { DEVICE_VARIANT_CAPABILITIES } else { CAPABILITIES };
     let mut options = naga::front::wgsl::Options::new();
     options.capabilities = capabilities;
     let module = naga::front::wgsl::Frontend::new_with_options(options).parse(source).map_err(|e| {
@@ -218,7 +215,7 @@ fn validate_with(
         let line = e.location(source).map(|l| format!("line {}: ", l.line_number)).unwrap_or_default();
         Rejection::new(FailureReason::InvalidWgsl, format!("{line}{}", error_chain(&e.into_inner())))
     })?;
-    interface(source, &module, &info, texel_inputs)
+    interface(source, &module, &info, device_variant)
 }
 
 /// Whether `ty` is `texture_2d<u32>`, the type of a texel input.
@@ -237,7 +234,7 @@ fn interface(
     source: &str,
     module: &Module,
     info: &ModuleInfo,
-    texel_inputs: bool,
+    device_variant: bool,
 ) -> Result<KernelInterface, Rejection> {
     if let Some((handle, _)) = module.overrides.iter().next() {
         return Err(Rejection::new(
@@ -260,7 +257,7 @@ fn interface(
             }
             AddressSpace::Storage { .. } => BindingKind::ReadOnlyStorage,
             AddressSpace::Uniform => BindingKind::Uniform,
-            AddressSpace::Handle if texel_inputs && is_texel_input(module, var.ty) => BindingKind::TexelInput,
+            AddressSpace::Handle if device_variant && is_texel_input(module, var.ty) => BindingKind::TexelInput,
             other => {
                 return Err(Rejection::new(
                     FailureReason::UnsupportedFeature,

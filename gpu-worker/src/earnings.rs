@@ -190,10 +190,10 @@ struct JobFailed {
 }
 
 #[derive(Decode)]
-struct SlashedFundsShared {
+struct SlashedFundsSettled {
     job_id: JobId,
-    _to_winners: Balance,
-    to_requester: Balance,
+    _slashed: Balance,
+    reimbursed: Balance,
 }
 
 #[derive(Decode)]
@@ -344,6 +344,7 @@ async fn block_rows(
                     let reason = match job.as_ref().map(|s| s.reason) {
                         Some(0) => "wrong result; ",
                         Some(1) => "missed deadline; ",
+                        Some(2) => "reveal withheld; ",
                         Some(_) => "",
                         None => "forced; ",
                     };
@@ -390,10 +391,11 @@ async fn block_rows(
                 };
                 rows.push(row(kind, None, Some(e.provider), e.amount as i128, String::new()));
             }
-            ("ComputeJobs", "JobCompleted" | "JobFailed") => {
+            ("ComputeJobs", "JobCompleted" | "JobFailed" | "JobInconclusive" | "JobExpired") => {
                 let job_id = if event.name == "JobCompleted" {
                     decode::<JobCompleted>(event).map(|e| e.job_id)
                 } else {
+                    // These begin with the job id.
                     decode::<JobFailed>(event).map(|e| e.job_id)
                 };
                 let Some(job_id) = job_id else { continue };
@@ -412,14 +414,14 @@ async fn block_rows(
                     }
                 }
             }
-            ("ComputeJobs", "SlashedFundsShared") => {
-                let Some(e) = decode::<SlashedFundsShared>(event) else { continue };
-                if e.to_requester == 0 {
+            ("ComputeJobs", "SlashedFundsSettled") => {
+                let Some(e) = decode::<SlashedFundsSettled>(event) else { continue };
+                if e.reimbursed == 0 {
                     continue;
                 }
                 if let Some((requester, _)) = requester_of.get(e.job_id).await? {
                     if requester == *me {
-                        let amount = e.to_requester as i128;
+                        let amount = e.reimbursed as i128;
                         rows.push(row(Kind::SlashCompensation, Some(e.job_id), None, amount, String::new()));
                     }
                 }

@@ -191,8 +191,9 @@ struct SubmitArgs {
     key: KeyArgs,
     #[command(flatten)]
     job: KernelArgs,
-    /// Providers that run the job.
-    #[arg(long, default_value_t = 1)]
+    /// Providers that run the job. Two or more are verified (a disagreement goes to a dispute); one is
+    /// unverified: any root it reveals is the result.
+    #[arg(long, default_value_t = 2)]
     replicas: u8,
     /// Matching results needed (default: a majority).
     #[arg(long)]

@@ -161,11 +161,12 @@ fn text(bytes: &[u8]) -> String {
 
 const MANDELBROT: [&str; 6] = ["--kernel", "builtin:mandelbrot", "--arg", "width=64", "--arg", "height=48"];
 
-/// Submits the test's Mandelbrot job as Eve and returns its id (without following it).
-fn submit(node: &Node, extra: &[&str]) -> JobId {
+/// Submits the test's Mandelbrot job as Eve with `replicas` replicas and returns its id (without following
+/// it).
+fn submit(node: &Node, replicas: &str, extra: &[&str]) -> JobId {
     let ws = format!("ws://127.0.0.1:{}", node.rpc_port);
     let mut args =
-        vec!["submit", "--node", &ws, "--suri", "//Eve", "--replicas", "3", "--reward", "0.01", "--no-wait"];
+        vec!["submit", "--node", &ws, "--suri", "//Eve", "--replicas", replicas, "--reward", "0.01", "--no-wait"];
     args.extend(MANDELBROT);
     args.extend(extra);
     let out = cli(&args);
@@ -183,6 +184,38 @@ fn wait_finished(node: &Node, job_id: JobId, workers: &[&Worker]) -> JobResult {
             panic!("job {job_id} did not finish: {:?}{}", job(node, job_id), logs(node, workers));
         }
         std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The providers first assigned to a job, once it is assigned.
+fn wait_assigned(node: &Node, job_id: JobId, workers: &[&Worker]) -> Vec<AccountId> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        match job(node, job_id) {
+            Some(JobDetails::Open(open)) if !open.replicas.is_empty() => {
+                return open.replicas.iter().take(usize::from(open.spec.replicas)).map(|r| r.provider.clone()).collect();
+            }
+            Some(JobDetails::Finished(record)) => panic!("job {job_id} ended unassigned: {record:?}"),
+            _ if Instant::now() > deadline => {
+                panic!("job {job_id} was not assigned: {:?}{}", job(node, job_id), logs(node, workers))
+            }
+            _ => std::thread::sleep(Duration::from_millis(250)),
+        }
+    }
+}
+
+/// Whether referees join the job before it finishes.
+fn wait_disputed(node: &Node, job_id: JobId, workers: &[&Worker]) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        match job(node, job_id) {
+            Some(JobDetails::Open(open)) if open.replicas.len() > usize::from(open.spec.replicas) => return true,
+            Some(JobDetails::Finished(_)) => return false,
+            _ if Instant::now() > deadline => {
+                panic!("job {job_id} did not finish: {:?}{}", job(node, job_id), logs(node, workers))
+            }
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
     }
 }
 
@@ -318,7 +351,7 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
 
     // 3. A worker killed after its commit, its output lost, restarts and reveals in time.
     let charlie_before = stats(&node, "//Charlie").unwrap();
-    let job_id = submit(&node, &["--reveal-window", "30"]);
+    let job_id = submit(&node, "3", &["--reveal-window", "30"]);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let committed = match job(&node, job_id) {
@@ -348,10 +381,11 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
         logs(&node, &[&charlie])
     );
 
-    // 4. Dave restarts with the fault switch: it reveals a wrong root, is slashed, and the job completes.
+    // 4. Dave restarts with the fault switch: it reveals a wrong root, which opens a dispute; the provider
+    //    left out of the 2-replica job is drawn as the referee and sides with the honest one; Dave is
+    //    slashed and the job completes.
     dave.kill();
     let dave_before = stats(&node, "//Dave").unwrap();
-    let bob_before = stats(&node, "//Bob").unwrap();
     dave = Worker::start(
         &faulty_worker_binary(),
         "//Dave",
@@ -361,7 +395,19 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
         &["--fault-wrong-results"],
     );
     let all = [&bob, &charlie, &dave];
-    let job_id = submit(&node, &[]);
+    let dave_id = account("//Dave");
+    let mut tries = 0;
+    let (job_id, bob_before) = loop {
+        tries += 1;
+        assert!(tries <= 12, "Dave was never drawn for a 2-replica job{}", logs(&node, &all));
+        let bob_before = stats(&node, "//Bob").unwrap();
+        let job_id = submit(&node, "2", &[]);
+        if wait_assigned(&node, job_id, &all).contains(&dave_id) {
+            break (job_id, bob_before);
+        }
+        assert_eq!(wait_finished(&node, job_id, &all), JobResult::Completed { root });
+    };
+    assert!(wait_disputed(&node, job_id, &all), "the disagreement opens a dispute{}", logs(&node, &all));
     assert_eq!(wait_finished(&node, job_id, &all), JobResult::Completed { root });
     let dave_after = stats(&node, "//Dave").unwrap();
     assert_eq!(

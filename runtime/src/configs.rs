@@ -162,6 +162,8 @@ impl pallet_compute_staking::Config for Runtime {
     type MaxUrlLength = ConstU32<256>;
     type MaxFaults = ConstU32<3>;
     type FaultWindow = ConstU32<DAYS>;
+    // A provider chilled for faults sits out a day after its last one; its record stays.
+    type RejoinCooldown = ConstU32<DAYS>;
     // 0.1 GPUC per block, about 1.05 million a year, minted only for verified work.
     type EmissionPerBlock = ConstU128<{ 100 * MILLI_UNIT }>;
     type EraLength = ConstU32<HOURS>;
@@ -171,15 +173,12 @@ impl pallet_compute_staking::Config for Runtime {
 }
 
 parameter_types! {
-    /// A wrong result costs a tenth of the stake behind the provider (and at least
-    /// `SlashRewardMultiple` rewards): cheating must cost more than it can earn.
+    /// A wrong (or withheld) result costs a tenth of the stake the provider had at risk when it was assigned,
+    /// the most one job may take (`MAX_SLASH_PER_JOB`); with `SlashRewardMultiple` = 10 a provider is
+    /// given only jobs whose reward is at most 1% of its stake, so cheating costs ten times what it earns.
     pub const WrongResultSlashRate: Perbill = Perbill::from_percent(10);
-    /// A missed commit or reveal costs 1% of the stake (and at least the reward).
+    /// A missed commitment costs 1% of the stake at risk.
     pub const LivenessSlashRate: Perbill = Perbill::from_percent(1);
-    /// Of each slash, a quarter goes to the honest replicas and a quarter to the requester; the rest is
-    /// burned, so colluding requesters and providers cannot profit from slashing each other.
-    pub const HonestShareOfSlash: Perbill = Perbill::from_percent(25);
-    pub const RequesterShareOfSlash: Perbill = Perbill::from_percent(25);
 }
 
 impl pallet_compute_jobs::Config for Runtime {
@@ -206,13 +205,17 @@ impl pallet_compute_jobs::Config for Runtime {
     type MinRevealWindow = ConstU32<5>;
     type MaxRevealWindow = ConstU32<HOURS>;
     type MaxQueueWindow = ConstU32<DAYS>;
+    // Taken however a job ends, an unserved one included: queueing is not free.
     type JobFee = ConstU128<{ 10 * MILLI_UNIT }>;
     type MinRewardPerReplica = ConstU128<MILLI_UNIT>;
     type WrongResultSlash = WrongResultSlashRate;
     type SlashRewardMultiple = ConstU32<10>;
     type LivenessSlash = LivenessSlashRate;
-    type HonestSlashShare = HonestShareOfSlash;
-    type RequesterSlashShare = RequesterShareOfSlash;
+    // Three referees settle a dispute; the requester's escrow holds their pay until it is known whether
+    // one is needed.
+    type DisputeReferees = ConstU32<3>;
+    // Slashed funds are burned (but for what pays a requester back for its referees): nobody profits.
+    type SlashDestination = ();
     type MaxQueuedJobs = ConstU32<256>;
     type MaxAssignmentsPerBlock = ConstU32<8>;
     // At most 32 jobs resolved per block: with 7 replicas each, about a sixth of the block's 2 s, which

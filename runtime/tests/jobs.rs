@@ -1,7 +1,7 @@
 //! A job's whole lifecycle through the real runtime (`frame_executive`), with the real staking pallet
-//! behind the jobs pallet: three providers register with signed transactions, a requester submits a job
-//! on a built-in kernel, the providers commit and reveal (one of them a wrong result), the hook resolves
-//! the job, and every token is accounted for.
+//! behind the jobs pallet: six providers register with signed transactions, a requester submits a job
+//! on a built-in kernel, the three assigned providers commit and reveal (one of them a wrong result), the
+//! disagreement opens a dispute, the three referees settle it, and every token is accounted for.
 
 mod common;
 
@@ -66,16 +66,44 @@ fn genesis_registers_the_built_in_kernels() {
     });
 }
 
+/// The keyring accounts that act as providers (funded in the development preset).
+const PROVIDERS: [Sr25519Keyring; 6] = [
+    Sr25519Keyring::Charlie,
+    Sr25519Keyring::Dave,
+    Sr25519Keyring::Eve,
+    Sr25519Keyring::Ferdie,
+    Sr25519Keyring::AliceStash,
+    Sr25519Keyring::CharlieStash,
+];
+
+fn keyring_of(account: &compute_runtime::AccountId) -> Sr25519Keyring {
+    *PROVIDERS.iter().find(|p| p.to_account_id() == *account).expect("a provider of the test")
+}
+
+/// Commits (`reveal == false`) or reveals `root` for each `(provider, root)`, with nonce `nonce`.
+fn act(job_id: u64, results: &[(Sr25519Keyring, ResultRoot)], nonce: u32, reveal: bool) {
+    let salt = |p: &Sr25519Keyring| Salt(sp_io::hashing::blake2_256(&p.to_account_id().encode()));
+    for (p, root) in results {
+        let call = if reveal {
+            pallet_compute_jobs::Call::reveal_result { job_id, result_root: *root, salt: salt(p) }
+        } else {
+            let c = commitment(job_id, &p.to_account_id().encode(), root, &salt(p));
+            pallet_compute_jobs::Call::commit_result { job_id, commitment: c }
+        };
+        apply(*p, nonce, RuntimeCall::ComputeJobs(call));
+        assert_eq!(transaction_fees_of(&p.to_account_id()), 0, "honest work pays no transaction fee");
+    }
+}
+
 #[test]
-fn a_job_runs_its_lifecycle_through_the_runtime() {
+fn a_job_runs_its_lifecycle_and_a_dispute_through_the_runtime() {
     common::externalities("development").execute_with(|| {
-        let providers = [Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve];
         let requester = Sr25519Keyring::Bob;
         let reward = UNIT;
         let issuance_before = Balances::total_issuance();
 
         common::start_block(1, 1_000);
-        for p in providers {
+        for p in PROVIDERS {
             apply(
                 p,
                 0,
@@ -86,10 +114,6 @@ fn a_job_runs_its_lifecycle_through_the_runtime() {
                 }),
             );
         }
-        let stakes: Vec<u128> = providers
-            .iter()
-            .map(|p| <ComputeStaking as compute_primitives::ComputeProviders<_>>::stake_of(&p.to_account_id()))
-            .collect();
         common::finish_block();
 
         // Block 2: the requester submits a 3-replica job on the built-in matmul kernel.
@@ -117,84 +141,89 @@ fn a_job_runs_its_lifecycle_through_the_runtime() {
         let escrow_hold = || {
             Balances::balance_on_hold(&RuntimeHoldReason::ComputeJobs(JobsHold::JobEscrow), &requester_id)
         };
-        assert_eq!(escrow_hold(), 3 * reward + fee);
+        assert_eq!(escrow_hold(), (3 + 3) * reward + fee, "three replicas and three referees");
         let submit_fee = transaction_fees_of(&requester_id);
         assert!(submit_fee > 0);
-        let assigned = jobs_events()
+        let (job_id, chosen) = jobs_events()
             .into_iter()
             .find_map(|e| if let JobsEvent::JobAssigned { job_id, providers, .. } = e { Some((job_id, providers)) } else { None })
             .expect("assigned in the block it was submitted");
-        let (job_id, mut chosen) = assigned;
-        chosen.sort();
-        let mut expected: Vec<_> = providers.iter().map(|p| p.to_account_id()).collect();
-        expected.sort();
-        assert_eq!(chosen.into_inner(), expected, "all three eligible providers");
+        let chosen: Vec<Sr25519Keyring> = chosen.iter().map(keyring_of).collect();
+        assert_eq!(chosen.len(), 3);
         check_invariants();
         common::finish_block();
 
-        // Block 3: each provider commits; Eve commits to a wrong root.
-        common::start_block(3, 1_002);
+        // Block 3: each replica commits, the first to a wrong root. Block 4: each reveals.
         let good = result_root(b"the right output");
         let bad = ResultRoot([0xee; 32]);
-        let roots = [good, good, bad];
-        let salt = |i: usize| Salt([i as u8 + 1; 32]);
-        for (i, p) in providers.iter().enumerate() {
-            let c = commitment(job_id, &p.to_account_id().encode(), &roots[i], &salt(i));
-            apply(*p, 1, RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::commit_result { job_id, commitment: c }));
-        }
+        let liar = chosen[0];
+        let results: Vec<_> = chosen.iter().map(|p| (*p, if *p == liar { bad } else { good })).collect();
+        common::start_block(3, 1_002);
+        act(job_id, &results, 1, false);
         assert!(jobs_events().iter().any(|e| matches!(e, JobsEvent::RevealPhaseStarted { .. })));
         common::finish_block();
-
-        // Block 4: each reveals.
         common::start_block(4, 1_003);
-        for (i, p) in providers.iter().enumerate() {
-            apply(
-                *p,
-                2,
-                RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::reveal_result {
-                    job_id,
-                    result_root: roots[i],
-                    salt: salt(i),
-                }),
-            );
-        }
+        act(job_id, &results, 2, true);
         common::finish_block();
 
-        // Block 5: the hook resolves the job.
+        // Block 5: the reveals disagree, so the hook draws three referees: the other three providers.
         common::start_block(5, 1_004);
+        let referees = jobs_events()
+            .into_iter()
+            .find_map(|e| if let JobsEvent::DisputeOpened { referees, .. } = e { Some(referees) } else { None })
+            .expect("a dispute, not a majority vote");
+        let referees: Vec<Sr25519Keyring> = referees.iter().map(keyring_of).collect();
+        assert_eq!(referees.len(), 3);
+        assert!(referees.iter().all(|r| !chosen.contains(r)));
+        let liar_id = liar.to_account_id();
+        let liar_stake = <ComputeStaking as compute_primitives::ComputeProviders<_>>::stake_of(&liar_id);
+        check_invariants();
+        let referee_results: Vec<_> = referees.iter().map(|r| (*r, good)).collect();
+        act(job_id, &referee_results, 1, false);
+        common::finish_block();
+        common::start_block(6, 1_005);
+        act(job_id, &referee_results, 2, true);
+        common::finish_block();
+
+        // Block 7: the verdict.
+        common::start_block(7, 1_006);
         let events = jobs_events();
         assert!(
-            events.iter().any(|e| matches!(e, JobsEvent::JobCompleted { job_id: j, result_root, winners: 2, .. } if *j == job_id && *result_root == good)),
+            events.iter().any(|e| matches!(e, JobsEvent::JobCompleted { job_id: j, result_root, winners: 5, .. } if *j == job_id && *result_root == good)),
             "completed with the honest root: {events:?}"
         );
-        let eve = Sr25519Keyring::Eve.to_account_id();
         let slashed = events
             .iter()
             .find_map(|e| match e {
-                JobsEvent::ProviderSlashed { provider, amount, .. } if *provider == eve => Some(*amount),
+                JobsEvent::ProviderSlashed { provider, amount, .. } if *provider == liar_id => Some(*amount),
                 _ => None,
             })
-            .expect("Eve is slashed");
-        // 10% of her stake, or at least ten rewards.
-        assert_eq!(slashed, (Perbill::from_percent(10) * stakes[2]).max(10 * reward));
+            .expect("the liar is slashed");
+        // 10% of the stake it had at risk, whatever the reward.
+        assert_eq!(slashed, Perbill::from_percent(10) * liar_stake);
+        assert!(events.iter().any(|e| matches!(
+            e,
+            JobsEvent::SlashedFundsSettled { reimbursed, .. } if *reimbursed == 3 * reward
+        )));
         common::finish_block();
 
         assert_eq!(escrow_hold(), 0, "the escrow is fully released");
-        // The requester paid two rewards and the fee, and received a quarter of the slash.
-        let requester_share = Perbill::from_percent(25) * slashed;
+        // The requester paid five rewards and the fee and was paid back the referees' three out of the
+        // slash: what an undisputed job costs. The rest of the slash is burned.
         assert_eq!(
             Balances::free_balance(&requester_id),
-            requester_before - submit_fee - 2 * reward - fee + requester_share
+            requester_before - submit_fee - 2 * reward - fee
         );
-        for p in &providers[..2] {
+        for p in chosen.iter().filter(|p| **p != liar).chain(&referees) {
             let stats = ComputeStaking::provider_stats(&p.to_account_id(), compute_runtime::BLOCKS_PER_YEAR).unwrap();
             assert_eq!(stats.reputation.jobs_completed, 1);
+            assert_eq!(stats.reputation.total_slashed, 0);
         }
-        let eve_stats = ComputeStaking::provider_stats(&eve, compute_runtime::BLOCKS_PER_YEAR).unwrap();
-        assert_eq!(eve_stats.reputation.wrong_results, 1);
-        assert_eq!(eve_stats.reputation.total_slashed, slashed);
+        let liar_stats = ComputeStaking::provider_stats(&liar_id, compute_runtime::BLOCKS_PER_YEAR).unwrap();
+        assert_eq!(liar_stats.reputation.wrong_results, 1);
+        assert_eq!(liar_stats.reputation.total_slashed, slashed);
         // Issuance only falls: by the burned part of the slash, the fee and the transaction fees.
-        assert!(Balances::total_issuance() < issuance_before);
+        assert!(Balances::total_issuance() <= issuance_before - (slashed - 3 * reward) - fee);
         check_invariants();
     });
 }

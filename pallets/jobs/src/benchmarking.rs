@@ -80,7 +80,7 @@ fn max_spec<T: Config>(kernel: KernelId, replicas: u32) -> JobSpecOf<T> {
 
 /// Registers the benchmark's provider population, eligible for `spec`.
 fn providers<T: Config>(spec: &JobSpecOf<T>) -> Vec<T::AccountId> {
-    let population = T::BenchmarkHelper::provider_population().max(T::MaxReplicas::get());
+    let population = T::BenchmarkHelper::provider_population().max(ParticipantsOf::<T>::get());
     T::BenchmarkHelper::register_providers(population, &spec.needs, spec.reward_per_replica)
 }
 
@@ -92,17 +92,15 @@ fn requester<T: Config>(spec: &JobSpecOf<T>) -> T::AccountId {
     who
 }
 
-/// Fills the deadline buckets of `count` blocks from `from` with ids of no job.
+/// Puts `MaxDeadlinesPerBlock` ids of no job in each deadline bucket of `count` blocks from `from`: the
+/// bucket a call writes to is crowded (a deeper trie), as on a busy chain.
 fn fill_buckets<T: Config>(from: BlockNumberFor<T>, count: u32) {
     let per_block = T::MaxDeadlinesPerBlock::get();
     for i in 0..count {
         let at = from.saturating_add(i.into());
-        let mut bucket = Deadlines::<T>::get(at);
-        let mut filler = JobId::MAX - u64::from(i) * u64::from(per_block);
-        while bucket.try_push(filler).is_ok() {
-            filler = filler.saturating_sub(1);
+        for k in 0..per_block {
+            Deadlines::<T>::insert(at, JobId::MAX - u64::from(i) * u64::from(per_block) - u64::from(k), ());
         }
-        Deadlines::<T>::insert(at, bucket);
     }
 }
 
@@ -172,23 +170,22 @@ mod benchmarks {
         assert!(!Kernels::<T>::contains_key(kernel));
     }
 
-    /// Assigned at once: `MaxReplicas` providers sampled and their slots taken; the first probed deadline
-    /// blocks full.
+    /// Assigned at once: `MaxReplicas` providers sampled and their slots taken; its deadline block crowded.
     #[benchmark]
     fn submit_job() {
         set_block::<T>(10u32.into());
         let spec = max_spec::<T>(kernel::<T>(1), T::MaxReplicas::get());
         providers::<T>(&spec);
         let caller = requester::<T>(&spec);
-        fill_buckets::<T>(now::<T>().saturating_add(spec.commit_window.into()), DEADLINE_PROBES - 1);
+        fill_buckets::<T>(now::<T>().saturating_add(spec.commit_window.into()), 1);
         let job_id = NextJobId::<T>::get();
         #[extrinsic_call]
         submit_job(RawOrigin::Signed(caller), Box::new(spec));
         assert_eq!(Jobs_::<T>::get(job_id).map(|j| j.phase), Some(JobPhase::Committing));
     }
 
-    /// Queued: every sampler draw finds an ineligible provider; the queue is almost full; the first probed
-    /// deadline blocks full.
+    /// Queued: every sampler draw finds an ineligible provider; the queue is almost full; the crowded
+    /// deadline block crowded.
     #[benchmark]
     fn submit_job_queued() {
         set_block::<T>(10u32.into());
@@ -197,14 +194,14 @@ mod benchmarks {
         spec.needs.min_vram_mib = u32::MAX;
         let caller = requester::<T>(&spec);
         fill_queue::<T>(1);
-        fill_buckets::<T>(now::<T>().saturating_add(spec.queue_window.into()), DEADLINE_PROBES - 1);
+        fill_buckets::<T>(now::<T>().saturating_add(spec.queue_window.into()), 1);
         let job_id = NextJobId::<T>::get();
         #[extrinsic_call]
         submit_job(RawOrigin::Signed(caller), Box::new(spec));
         assert_eq!(Jobs_::<T>::get(job_id).map(|j| j.phase), Some(JobPhase::Queued));
     }
 
-    /// The last commitment of `MaxReplicas`: the reveal phase starts, its first probed blocks full.
+    /// The last commitment of `MaxReplicas`: the reveal phase starts, its crowded blocks full.
     #[benchmark]
     fn commit_result() {
         set_block::<T>(10u32.into());
@@ -220,14 +217,14 @@ mod benchmarks {
             Jobs::<T>::do_commit_result(p.clone(), job_id, sealed::<T>(job_id, p, &root(1), i))
                 .expect("commits");
         }
-        fill_buckets::<T>(now::<T>().saturating_add(reveal_window.into()), DEADLINE_PROBES - 1);
+        fill_buckets::<T>(now::<T>().saturating_add(reveal_window.into()), 1);
         let last_commitment = sealed::<T>(job_id, last, &root(1), others.len());
         #[extrinsic_call]
         _(RawOrigin::Signed(last.clone()), job_id, last_commitment);
         assert_eq!(Jobs_::<T>::get(job_id).map(|j| j.phase), Some(JobPhase::Revealing));
     }
 
-    /// The last reveal of `MaxReplicas`: the resolution moves to the next block, its first probed blocks
+    /// The last reveal of `MaxReplicas`: the resolution moves to the next block, its crowded blocks
     /// full.
     #[benchmark]
     fn reveal_result() {
@@ -247,7 +244,7 @@ mod benchmarks {
             Jobs::<T>::do_reveal_result(p.clone(), job_id, root(1), salt(i)).expect("reveals");
         }
         let deadline = Jobs_::<T>::get(job_id).expect("open").deadline;
-        fill_buckets::<T>(now::<T>().saturating_add(1u32.into()), DEADLINE_PROBES - 1);
+        fill_buckets::<T>(now::<T>().saturating_add(1u32.into()), 1);
         #[extrinsic_call]
         _(RawOrigin::Signed(last.clone()), job_id, root(1), salt(others.len()));
         assert!(Jobs_::<T>::get(job_id).expect("open").deadline < deadline);
@@ -282,8 +279,8 @@ mod benchmarks {
         assert!(!Jobs_::<T>::contains_key(job_id));
     }
 
-    /// Resolution of a job with `r` replicas: a quorum of winners paid, the others alternately wrong and
-    /// silent, all slashed, slashed funds shared out.
+    /// Settlement of a disputed job with `r` replicas and every referee: a quorum of winners and the
+    /// referees paid, the others alternately wrong and silent, all slashed, slashed funds settled.
     #[benchmark]
     fn resolve(r: Linear<1, { T::MaxReplicas::get() }>) {
         set_block::<T>(10u32.into());
@@ -305,16 +302,28 @@ mod benchmarks {
                 replica.revealed = result;
             }
         });
-        due_now::<T>(job_id);
+        let mut job = Jobs_::<T>::get(job_id).expect("open");
+        Jobs::<T>::unschedule(job_id, job.deadline);
+        if Jobs::<T>::open_dispute(job_id, &mut job, now::<T>()).is_ok() {
+            Jobs::<T>::unschedule(job_id, job.deadline);
+            let originals = usize::from(job.spec.replicas);
+            for (i, referee) in job.replicas.iter_mut().enumerate().skip(originals) {
+                referee.commitment = Some(sealed::<T>(job_id, &referee.provider, &root(1), i));
+                referee.revealed = Some(root(1));
+            }
+        }
+        job.phase = JobPhase::Revealing;
+        job.deadline = now::<T>();
+        Jobs_::<T>::insert(job_id, job);
         #[block]
         {
-            Jobs::<T>::handle_deadline(job_id, now::<T>());
+            Jobs::<T>::handle_deadline(job_id, now::<T>(), now::<T>());
         }
         assert!(Results::<T>::contains_key(job_id));
     }
 
-    /// A committing job with a commitment reaches its commit deadline: the reveal phase starts, its first
-    /// probed blocks full.
+    /// A committing job with a commitment reaches its commit deadline: the reveal phase starts, its
+    /// deadline block crowded.
     #[benchmark]
     fn start_reveal() {
         set_block::<T>(10u32.into());
@@ -327,10 +336,10 @@ mod benchmarks {
         Jobs::<T>::do_commit_result(first.clone(), job_id, sealed::<T>(job_id, &first, &root(1), 0))
             .expect("commits");
         due_now::<T>(job_id);
-        fill_buckets::<T>(now::<T>().saturating_add(reveal_window.into()), DEADLINE_PROBES - 1);
+        fill_buckets::<T>(now::<T>().saturating_add(reveal_window.into()), 1);
         #[block]
         {
-            Jobs::<T>::handle_deadline(job_id, now::<T>());
+            Jobs::<T>::handle_deadline(job_id, now::<T>(), now::<T>());
         }
         assert_eq!(Jobs_::<T>::get(job_id).map(|j| j.phase), Some(JobPhase::Revealing));
     }
@@ -347,14 +356,14 @@ mod benchmarks {
         due_now::<T>(job_id);
         #[block]
         {
-            Jobs::<T>::handle_deadline(job_id, now::<T>());
+            Jobs::<T>::handle_deadline(job_id, now::<T>(), now::<T>());
         }
         assert!(!Jobs_::<T>::contains_key(job_id));
         assert!(Results::<T>::contains_key(job_id));
     }
 
     /// One assignment attempt that succeeds: the job at the front of a full queue gets `MaxReplicas`
-    /// providers; the first probed blocks of its commit deadline are full.
+    /// providers; its commit deadline block crowded.
     #[benchmark]
     fn assign_queued() {
         set_block::<T>(10u32.into());
@@ -366,7 +375,7 @@ mod benchmarks {
         fill_queue::<T>(0);
         providers::<T>(&spec);
         set_block::<T>(now::<T>().saturating_add(1u32.into()));
-        fill_buckets::<T>(now::<T>().saturating_add(commit_window.into()), DEADLINE_PROBES - 1);
+        fill_buckets::<T>(now::<T>().saturating_add(commit_window.into()), 1);
         #[block]
         {
             let mut queue = Queue::<T>::get();
@@ -405,6 +414,8 @@ mod benchmarks {
         Jobs::<T>::do_cancel_job(caller, job_id).expect("cancels");
         let at = now::<T>().saturating_add(1u32.into());
         set_block::<T>(at);
+        // The hook of the block before ran: it looks at one bucket.
+        DeadlineCursor::<T>::put(at);
         #[block]
         {
             Jobs::<T>::on_initialize(at);

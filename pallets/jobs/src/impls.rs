@@ -4,7 +4,7 @@
 //! Every function validates before it writes; dispatch is transactional besides, so a refused call changes
 //! no balance, hold or storage item.
 
-use crate::{pallet::*, types::*, DEADLINE_PROBES};
+use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
@@ -78,14 +78,16 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// What `submit_job` holds for `spec`: `replicas × reward_per_replica + JobFee`; `None` on overflow.
+    /// What `submit_job` holds for `spec`: the escrow and `JobFee`; `None` on overflow.
     pub fn escrow_for(spec: &JobSpecOf<T>) -> Option<BalanceOf<T>> {
         Self::escrow_of(spec)?.checked_add(&T::JobFee::get())
     }
 
-    /// The escrow proper: `replicas × reward_per_replica`.
+    /// The escrow proper: `(replicas + referees) × reward_per_replica`, enough to pay every replica and
+    /// every referee of a dispute.
     pub(crate) fn escrow_of(spec: &JobSpecOf<T>) -> Option<BalanceOf<T>> {
-        spec.reward_per_replica.checked_mul(&BalanceOf::<T>::from(u32::from(spec.replicas)))
+        let paid = u32::from(spec.replicas).checked_add(Self::referees_for(spec.replicas))?;
+        spec.reward_per_replica.checked_mul(&BalanceOf::<T>::from(paid))
     }
 
     /// An open job (spec, phase, deadline, replicas) or the record of a finished one; `None` when unknown
@@ -174,6 +176,7 @@ impl<T: Config> Pallet<T> {
             submitted_at: now,
             deadline: now,
             replicas: Default::default(),
+            at_risk: Default::default(),
         };
         // Assignment happens in its own storage layer: a failure leaves nothing behind, and the job waits.
         let assigned = Self::try_assign(job_id, &mut job, now).is_ok();
@@ -181,7 +184,7 @@ impl<T: Config> Pallet<T> {
             let mut queue = Queue::<T>::get();
             queue.try_push(job_id).map_err(|_| Error::<T>::QueueFull)?;
             let until = now.saturating_add(queue_window.into());
-            job.deadline = Self::schedule_from(job_id, until).ok_or(Error::<T>::DeadlinesFull)?;
+            job.deadline = Self::schedule(job_id, until);
             Queue::<T>::put(queue);
         }
 
@@ -211,9 +214,8 @@ impl<T: Config> Pallet<T> {
         replica.commitment = Some(commitment);
         Self::deposit_event(Event::ResultCommitted { job_id, provider: who });
         if job.replicas.iter().all(|r| r.commitment.is_some()) {
-            // Every replica committed: reveal now. Should every block that could hold the reveal deadline be
-            // full, the job stays in its commit phase and the hook starts the reveal at the commit deadline.
-            let _ = Self::start_reveal(job_id, &mut job, Self::now());
+            // Every replica committed: reveal now.
+            Self::start_reveal(job_id, &mut job, Self::now());
         }
         Jobs::<T>::insert(job_id, job);
         Ok(())
@@ -239,16 +241,11 @@ impl<T: Config> Pallet<T> {
         Self::deposit_event(Event::ResultRevealed { job_id, provider: who, result_root });
         if job.replicas.iter().all(|r| r.commitment.is_none() || r.revealed.is_some()) {
             // Nothing left to wait for: resolve at the start of the next block (in the hook, so that this
-            // call stays constant-time). If every block before the reveal deadline is full, the job simply
-            // resolves at its reveal deadline.
+            // call stays constant-time).
             let next = Self::now().saturating_add(1u32.into());
-            let latest = job.deadline.saturating_sub(1u32.into());
-            if next <= latest {
-                let latest = latest.min(next.saturating_add((DEADLINE_PROBES - 1).into()));
-                if let Some(at) = Self::reschedule(job_id, job.deadline, next, latest) {
-                    job.deadline = at;
-                    Self::deposit_event(Event::ResolutionScheduled { job_id, at });
-                }
+            if next < job.deadline {
+                job.deadline = Self::reschedule(job_id, job.deadline, next);
+                Self::deposit_event(Event::ResolutionScheduled { job_id, at: job.deadline });
             }
         }
         Jobs::<T>::insert(job_id, job);

@@ -14,15 +14,16 @@ impl<T: Config> Pallet<T> {
     /// Checks every invariant of the pallet's storage against itself and against the currency:
     ///
     /// - escrow: for every requester of an open job or of a retained record, the `JobEscrow` hold equals
-    ///   the sum of `escrow + fee` of its open jobs, and `escrow = replicas × reward_per_replica`;
+    ///   the sum of `escrow + fee` of its open jobs, and `escrow = (replicas + referees) × reward`;
     /// - deposits: for every kernel owner, the `KernelDeposit` hold equals the sum of its kernels' deposits;
     ///   every kernel has its code, of its recorded length, and vice versa;
-    /// - phases: a queued job has no replicas; an assigned one has `replicas` distinct providers, each with
-    ///   an `Assignments` entry, and every entry belongs to such a job; reveals only after commitments, none
-    ///   while committing;
+    /// - phases: a queued job has no replicas; an assigned one has `replicas` distinct providers (and up to
+    ///   `DisputeReferees` more once disputed, which needs reveals among the first), each with its stake at
+    ///   risk and an `Assignments` entry, and every entry belongs to such a job; reveals only after
+    ///   commitments, none while committing but those of a disputed job's first replicas;
     /// - the queue holds exactly the queued jobs, once each;
     /// - every open job is in the deadline bucket of its `deadline` exactly once, and buckets hold nothing
-    ///   else;
+    ///   else; no bucket lies behind `DeadlineCursor`;
     /// - `open_jobs` of each kernel is the number of open jobs that run it;
     /// - the prune queue holds exactly the retained records, once each, in the order they finished; no job
     ///   is both open and finished; job ids are below `NextJobId`.
@@ -45,13 +46,24 @@ impl<T: Config> Pallet<T> {
             match job.phase {
                 JobPhase::Queued => {
                     ensure!(job.replicas.is_empty(), "a queued job has replicas");
+                    ensure!(job.at_risk.is_empty(), "a queued job has stake at risk");
                     queued.insert(job_id);
                 }
                 JobPhase::Committing | JobPhase::Revealing => {
+                    let originals = usize::from(job.spec.replicas);
+                    let most = originals.saturating_add(Self::referees_for(job.spec.replicas) as usize);
                     ensure!(
-                        job.replicas.len() == usize::from(job.spec.replicas),
+                        (originals..=most).contains(&job.replicas.len()),
                         "an assigned job has the wrong number of replicas"
                     );
+                    ensure!(job.at_risk.len() == job.replicas.len(), "a replica without its stake at risk");
+                    if job.is_disputed() {
+                        let first = job.replicas.get(..originals).unwrap_or_default();
+                        ensure!(
+                            first.iter().any(|r| r.revealed.is_some()),
+                            "a dispute without reveals to dispute"
+                        );
+                    }
                     for replica in job.replicas.iter() {
                         ensure!(
                             assigned.insert((replica.provider.clone(), job_id)),
@@ -65,7 +77,7 @@ impl<T: Config> Pallet<T> {
                             replica.revealed.is_none() || replica.commitment.is_some(),
                             "a reveal without a commitment"
                         );
-                        if job.phase == JobPhase::Committing {
+                        if job.phase == JobPhase::Committing && !job.is_disputed() {
                             ensure!(replica.revealed.is_none(), "a reveal during the commit phase");
                         }
                     }
@@ -83,15 +95,11 @@ impl<T: Config> Pallet<T> {
         ensure!(in_queue == queued, "the queue differs from the queued jobs");
 
         let mut scheduled = 0usize;
-        for (at, bucket) in Deadlines::<T>::iter() {
-            ensure!(!bucket.is_empty(), "an empty deadline bucket is stored");
-            for job_id in bucket.iter() {
-                scheduled += 1;
-                ensure!(
-                    deadlines.get(job_id) == Some(&at),
-                    "a bucket entry that is not an open job due then"
-                );
-            }
+        let cursor = DeadlineCursor::<T>::get();
+        for (at, job_id, ()) in Deadlines::<T>::iter() {
+            scheduled += 1;
+            ensure!(deadlines.get(&job_id) == Some(&at), "a bucket entry that is not an open job due then");
+            ensure!(at >= cursor, "a deadline behind the hook's cursor would never be handled");
         }
         ensure!(scheduled == deadlines.len(), "an open job is not scheduled exactly once");
 

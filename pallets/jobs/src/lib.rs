@@ -18,7 +18,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use lifecycle::{ASSIGNMENT_SUBJECT, DEADLINE_PROBES};
+pub use lifecycle::{ASSIGNMENT_SUBJECT, DEADLINE_STEPS, DISPUTE_SUBJECT, MAX_SLASH_PER_JOB};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -140,8 +140,8 @@ pub mod pallet {
         #[pallet::constant]
         type MaxQueueWindow: Get<u32>;
 
-        /// Protocol fee of a job, held with the escrow and paid to `FeeDestination` when the job ends (refunded
-        /// when it expires unserved).
+        /// Protocol fee of a job, held with the escrow and paid to `FeeDestination` when the job ends, however
+        /// it ends (an unserved job pays it too, so the queue is not free to fill).
         #[pallet::constant]
         type JobFee: Get<BalanceOf<Self>>;
 
@@ -149,28 +149,30 @@ pub mod pallet {
         #[pallet::constant]
         type MinRewardPerReplica: Get<BalanceOf<Self>>;
 
-        /// Slash of a provider that revealed a losing root, as a share of its stake (`stake_of`); at least
-        /// `reward_per_replica × SlashRewardMultiple`.
+        /// Slash of a provider that revealed a losing root, or committed and withheld its reveal, as a share
+        /// of its stake at risk (snapshotted at assignment). At most [`MAX_SLASH_PER_JOB`]; the reward plays
+        /// no part in it.
         #[pallet::constant]
         type WrongResultSlash: Get<Perbill>;
 
-        /// The least wrong-result slash, in multiples of the job's reward per replica.
+        /// Cheating must cost this many times what it earns: a provider is assigned a job only if
+        /// `WrongResultSlash × stake >= SlashRewardMultiple × reward_per_replica` (> 0).
         #[pallet::constant]
         type SlashRewardMultiple: Get<u32>;
 
-        /// Slash of a provider that did not commit or did not reveal in time, as a share of its stake; at
-        /// least `reward_per_replica`.
+        /// Slash of a provider that did not commit in time, as a share of its stake at risk; at most
+        /// `WrongResultSlash`.
         #[pallet::constant]
         type LivenessSlash: Get<Perbill>;
 
-        /// Share of a job's slashed funds paid to its winners (equally); to the requester when there are none.
+        /// Referees drawn when the replicas of a job disagree (0: no disputes; replicas that disagree then
+        /// end the job without a verdict).
         #[pallet::constant]
-        type HonestSlashShare: Get<Perbill>;
+        type DisputeReferees: Get<u32>;
 
-        /// Share of a job's slashed funds paid to its requester. The rest is burned. With
-        /// `HonestSlashShare`, at most 100%.
-        #[pallet::constant]
-        type RequesterSlashShare: Get<Perbill>;
+        /// Receives slashed funds, less what reimburses a requester for the referees it paid (the runtime
+        /// burns them).
+        type SlashDestination: OnUnbalanced<CreditOf<Self>>;
 
         /// Most jobs waiting for providers.
         #[pallet::constant]
@@ -180,8 +182,8 @@ pub mod pallet {
         #[pallet::constant]
         type MaxAssignmentsPerBlock: Get<u32>;
 
-        /// Most jobs handled at the start of one block (> 0). A job scheduled in a full block goes to one of
-        /// the next `DEADLINE_PROBES - 1` blocks.
+        /// Most jobs handled at the start of one block (> 0). Deadlines beyond it in one block are handled
+        /// in the blocks after, oldest first.
         #[pallet::constant]
         type MaxDeadlinesPerBlock: Get<u32>;
 
@@ -226,15 +228,14 @@ pub mod pallet {
     #[pallet::storage]
     pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueuedJobs>, ValueQuery>;
 
-    /// The open jobs to handle at the start of each block (their deadline).
+    /// The open jobs to handle at the start of each block (their deadline), by block then job.
     #[pallet::storage]
-    pub type Deadlines<T: Config> = StorageMap<
-        _,
-        Twox64Concat,
-        BlockNumberFor<T>,
-        BoundedVec<JobId, T::MaxDeadlinesPerBlock>,
-        ValueQuery,
-    >;
+    pub type Deadlines<T: Config> =
+        StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, JobId, ()>;
+
+    /// The oldest block whose deadlines may not all have been handled: the hook works from here.
+    #[pallet::storage]
+    pub type DeadlineCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
     /// Records of finished jobs, kept for `RetentionPeriod` blocks.
     #[pallet::storage]
@@ -301,7 +302,7 @@ pub mod pallet {
             requester: T::AccountId,
             /// The kernel it runs.
             kernel: KernelId,
-            /// Held for the providers: `replicas × reward_per_replica`.
+            /// Held for the providers: `(replicas + referees) × reward_per_replica`.
             escrow: BalanceOf<T>,
             /// Held for the fee.
             fee: BalanceOf<T>,
@@ -318,7 +319,7 @@ pub mod pallet {
             /// The job.
             job_id: JobId,
             /// The providers, one per replica.
-            providers: BoundedVec<T::AccountId, T::MaxReplicas>,
+            providers: BoundedVec<T::AccountId, ParticipantsOf<T>>,
             /// The commit window closes at the start of this block.
             commit_deadline: BlockNumberFor<T>,
         },
@@ -374,16 +375,35 @@ pub mod pallet {
             /// Why.
             reason: SlashReason,
         },
-        /// The funds slashed in a job were shared out.
-        SlashedFundsShared {
+        /// The funds slashed in a job were settled: the requester got back what it paid the referees (at
+        /// most), the rest went to `SlashDestination`.
+        SlashedFundsSettled {
             /// The job.
             job_id: JobId,
-            /// Paid to the winners, together.
-            to_winners: BalanceOf<T>,
-            /// Paid to the requester.
-            to_requester: BalanceOf<T>,
-            /// Burned (with the rounding remainder of the winners' shares).
+            /// Slashed in the job, in total.
+            slashed: BalanceOf<T>,
+            /// Paid back to the requester for the referees (never more than it paid them).
+            reimbursed: BalanceOf<T>,
+            /// Sent to `SlashDestination` (burned by the runtime).
             burned: BalanceOf<T>,
+        },
+        /// The replicas of a job disagreed: referees were drawn, with randomness revealed after the reveals,
+        /// to run it too.
+        DisputeOpened {
+            /// The job.
+            job_id: JobId,
+            /// The referees, each a new replica of the job.
+            referees: BoundedVec<T::AccountId, ParticipantsOf<T>>,
+            /// Their commit window closes at the start of this block.
+            commit_deadline: BlockNumberFor<T>,
+        },
+        /// A disputed job found no clear verdict (a non-deterministic kernel, or no referee): nobody was
+        /// slashed for its result and every replica that revealed was paid.
+        JobInconclusive {
+            /// The job.
+            job_id: JobId,
+            /// Paid to the replicas that revealed.
+            paid: BalanceOf<T>,
         },
         /// A winner could not be paid (defensive): its reward stays with the requester.
         RewardFailed {
@@ -412,19 +432,11 @@ pub mod pallet {
             /// Fee paid.
             fee: BalanceOf<T>,
         },
-        /// No providers were found in time: escrow and fee were refunded.
+        /// No providers were found in time: the escrow was refunded, the fee taken.
         JobExpired {
             /// The job.
             job_id: JobId,
-            /// Returned to the requester (escrow and fee).
-            refunded: BalanceOf<T>,
-        },
-        /// A job's deadline could not be rescheduled (every probed block full; defensive): it ended without
-        /// payments or slashes, escrow and fee refunded.
-        JobAborted {
-            /// The job.
-            job_id: JobId,
-            /// Returned to the requester (escrow and fee).
+            /// Escrow returned to the requester.
             refunded: BalanceOf<T>,
         },
         /// The record of a finished job was pruned.
@@ -472,8 +484,6 @@ pub mod pallet {
         InsufficientBalance,
         /// No provider could be assigned and the queue is full.
         QueueFull,
-        /// Every block where the job's deadline could go is full.
-        DeadlinesFull,
         /// No open job with this id.
         JobNotFound,
         /// The caller is not assigned to the job.
@@ -548,15 +558,17 @@ pub mod pallet {
             Self::do_remove_kernel(who, kernel)
         }
 
-        /// Submits a job: holds `replicas × reward_per_replica + JobFee` (reason `JobEscrow`) and assigns
-        /// `replicas` providers sampled by stake with the block's randomness. When too few are eligible, the
-        /// job waits in the queue (assigned in a later block) until `queue_window` blocks have passed, then
-        /// it is refunded in full.
+        /// Submits a job: holds its escrow (`(replicas + referees) × reward_per_replica`, the referees'
+        /// part refunded unless a dispute needs them) and `JobFee` (reason `JobEscrow`), and assigns
+        /// `replicas` providers sampled by stake with the block's randomness, each with at least the stake
+        /// that makes cheating on this reward cost `SlashRewardMultiple` times what it earns. When too few
+        /// are eligible, the job waits in the queue (assigned in a later block) until `queue_window` blocks
+        /// have passed; then its escrow is refunded and the fee taken.
         ///
         /// - origin: signed, the requester.
         /// - `spec`: what to run (see [`compute_primitives::JobSpec`]); checked by [`Pallet::validate_spec`].
         ///
-        /// Errors: those of `validate_spec`, `InsufficientBalance`, `QueueFull`, `DeadlinesFull`, `Overflow`.
+        /// Errors: those of `validate_spec`, `InsufficientBalance`, `QueueFull`, `Overflow`.
         /// Events: `JobSubmitted`, then `JobAssigned` or `JobQueued`.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::submit_job().max(T::WeightInfo::submit_job_queued()))]
@@ -574,10 +586,18 @@ pub mod pallet {
         ///
         /// Errors: `JobNotFound`, `NotCommitPhase`, `NotAssigned`, `AlreadyCommitted`. Events:
         /// `ResultCommitted`, and `RevealPhaseStarted` after the last commitment.
+        ///
+        /// A successful commitment pays no transaction fee: honest work must not cost the provider more than
+        /// the job pays (only assigned providers succeed, once per job). A refused one pays as usual.
         #[pallet::call_index(3)]
-        pub fn commit_result(origin: OriginFor<T>, job_id: JobId, commitment: Commitment) -> DispatchResult {
+        pub fn commit_result(
+            origin: OriginFor<T>,
+            job_id: JobId,
+            commitment: Commitment,
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::do_commit_result(who, job_id, commitment)
+            Self::do_commit_result(who, job_id, commitment)?;
+            Ok(Pays::No.into())
         }
 
         /// Reveals a committed result. When every provider that committed has revealed, the job is resolved
@@ -590,15 +610,18 @@ pub mod pallet {
         ///
         /// Errors: `JobNotFound`, `NotRevealPhase`, `NotAssigned`, `NotCommitted`, `AlreadyRevealed`,
         /// `CommitmentMismatch`. Events: `ResultRevealed`, and `ResolutionScheduled` after the last reveal.
+        ///
+        /// A successful reveal pays no transaction fee (see `commit_result`).
         #[pallet::call_index(4)]
         pub fn reveal_result(
             origin: OriginFor<T>,
             job_id: JobId,
             result_root: ResultRoot,
             salt: Salt,
-        ) -> DispatchResult {
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::do_reveal_result(who, job_id, result_root, salt)
+            Self::do_reveal_result(who, job_id, result_root, salt)?;
+            Ok(Pays::No.into())
         }
 
         /// Cancels a job that no provider has committed to: frees its providers, refunds the escrow and pays

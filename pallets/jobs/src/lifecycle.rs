@@ -3,24 +3,34 @@
 //!
 //! # Deadlines
 //!
-//! Every open job is in exactly one bucket of `Deadlines`: the block whose `on_initialize` handles it next.
-//! Scheduling into block `b` takes the first of `b, b + 1, … b + DEADLINE_PROBES - 1` with room, so a full
-//! block only makes a window slightly longer. If all of them are full, a call is refused with
-//! `DeadlinesFull`; the hook, which cannot refuse, keeps a queued job queued, and aborts a job whose reveal
-//! phase cannot be scheduled (refunding everything, slashing nobody; a defensive path, logged).
+//! Every open job is in exactly one bucket of `Deadlines`: the block from whose `on_initialize` on it is
+//! handled next. Scheduling never fails and never moves a deadline earlier. The hook works the buckets off
+//! in block order from `DeadlineCursor`, at most `MaxDeadlinesPerBlock` jobs per block: a block with more
+//! deadlines (say, an attacker's burst of jobs) makes the windows of some jobs a few blocks longer, and never
+//! ends a job without its outcome. (Before, a full run of buckets aborted a job with nobody slashed.)
 //!
 //! # Money at resolution
 //!
-//! The escrow is released to the requester, and each winner is paid `reward_per_replica` from it through
-//! `Providers::reward` (commission and pool split); the fee is slashed from the hold to `FeeDestination`.
-//! Slashed funds are merged: `HonestSlashShare` to the winners in equal parts (to the requester if there are
-//! none), `RequesterSlashShare` to the requester, the rest (and the rounding remainder) dropped, i.e. burned.
+//! The escrow is released to the requester, and each replica that earned it is paid `reward_per_replica`
+//! from it through `Providers::reward` (commission and pool split); the fee is slashed from the hold to
+//! `FeeDestination`. Slashes are shares of the stake each replica had at risk when it was assigned; of the
+//! slashed funds the requester gets back at most what it paid the referees, the rest goes to
+//! `SlashDestination` (burned). Nobody else receives any of it, so nobody profits from a slash.
+//!
+//! # Disputes
+//!
+//! Replicas whose reveals disagree are not settled by majority: `DisputeReferees` more providers are drawn
+//! with randomness of the block that ends the reveal phase (after every reveal) and appended to the job as
+//! replicas; the job goes back to its commit phase for them. A root wins the dispute when a strict majority
+//! of the referees drawn revealed it and it has at least two thirds of all the reveals. Its revealers are
+//! paid; the others are slashed. Without such a root (a non-deterministic kernel, or no referee to be had)
+//! nobody is slashed for its result and every replica that revealed is paid.
 
 use crate::{pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, Replica, ResultRoot,
+    ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, ProviderError, Replica, ResultRoot,
 };
 use frame_support::{
     defensive,
@@ -39,70 +49,79 @@ use sp_runtime::{
     DispatchError, Perbill,
 };
 
-/// How many consecutive blocks are tried when a job's deadline falls in a full block.
-pub const DEADLINE_PROBES: u32 = 8;
+/// Empty blocks the hook may step over per block, besides one per job handled, when its cursor has fallen
+/// behind (after a crowded block): it catches up with `now` at this rate.
+pub const DEADLINE_STEPS: u32 = 8;
 
 /// The subject under which the pallet asks `Randomness` for the assignment seed.
 pub const ASSIGNMENT_SUBJECT: &[u8] = b"compute-jobs assignment v1";
+
+/// The subject under which the pallet asks `Randomness` for the seed that draws a dispute's referees.
+pub const DISPUTE_SUBJECT: &[u8] = b"compute-jobs dispute v1";
+
+/// The largest slash of one provider for one job, as a share of its stake at risk in that job. The
+/// configured rates may not exceed it (`integrity_test`).
+pub const MAX_SLASH_PER_JOB: Perbill = Perbill::from_percent(10);
+
+/// How the replicas of a job settle.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Verdict {
+    /// This root won: undisputed with a quorum, or by the dispute's rule.
+    Root(ResultRoot),
+    /// Too few reveals of the one root revealed (or none at all): the job failed, nobody is paid.
+    NoQuorum,
+    /// The reveals disagreed and no root won: nobody is slashed for its result, every revealer is paid.
+    NoConsensus,
+}
 
 impl<T: Config> Pallet<T> {
     /// The sampling seed of `job_id` in block `now`: `blake2_256(SCALE(random, job_id, now))`, where `random`
     /// is the runtime's randomness (the parent block hash when it has none).
     pub fn assignment_seed(job_id: JobId, now: BlockNumberFor<T>) -> [u8; 32] {
-        let (random, _) = T::Randomness::random(ASSIGNMENT_SUBJECT);
+        Self::seed(ASSIGNMENT_SUBJECT, job_id, now)
+    }
+
+    /// `blake2_256(SCALE(random(subject), job_id, now))`, the parent block hash standing in for missing
+    /// randomness.
+    fn seed(subject: &[u8], job_id: JobId, now: BlockNumberFor<T>) -> [u8; 32] {
+        let (random, _) = T::Randomness::random(subject);
         let random = random.unwrap_or_else(frame_system::Pallet::<T>::parent_hash);
         sp_io::hashing::blake2_256(&(random, job_id, now).encode())
     }
 
-    /// Puts `job_id` in the first bucket of `from ..= to` with room (at most `DEADLINE_PROBES` tried).
-    pub(crate) fn schedule(
-        job_id: JobId,
-        from: BlockNumberFor<T>,
-        to: BlockNumberFor<T>,
-    ) -> Option<BlockNumberFor<T>> {
-        let mut at = from;
-        for _ in 0..DEADLINE_PROBES {
-            if at > to {
-                break;
-            }
-            if Deadlines::<T>::try_mutate(at, |bucket| bucket.try_push(job_id)).is_ok() {
-                return Some(at);
-            }
-            at = at.saturating_add(1u32.into());
+    /// The least stake a provider must have to be given a job paying `reward` per replica: its
+    /// wrong-result slash must be at least `SlashRewardMultiple` rewards.
+    pub fn min_stake_for(reward: BalanceOf<T>) -> BalanceOf<T> {
+        let bar = reward.saturating_mul(T::SlashRewardMultiple::get().into());
+        T::WrongResultSlash::get().saturating_reciprocal_mul_ceil(bar)
+    }
+
+    /// The referees a dispute of a job with `replicas` replicas draws: none for a single replica, which
+    /// nothing can contradict.
+    pub fn referees_for(replicas: u8) -> u32 {
+        if replicas >= 2 {
+            T::DisputeReferees::get()
+        } else {
+            0
         }
-        None
     }
 
-    /// [`Self::schedule`] in `from .. from + DEADLINE_PROBES`.
-    pub(crate) fn schedule_from(job_id: JobId, from: BlockNumberFor<T>) -> Option<BlockNumberFor<T>> {
-        Self::schedule(job_id, from, from.saturating_add((DEADLINE_PROBES - 1).into()))
+    /// Puts `job_id` in the bucket of block `at`. Never fails: a block with more deadlines than
+    /// `MaxDeadlinesPerBlock` is worked off in the blocks after it.
+    pub(crate) fn schedule(job_id: JobId, at: BlockNumberFor<T>) -> BlockNumberFor<T> {
+        Deadlines::<T>::insert(at, job_id, ());
+        at
     }
 
-    /// Takes one entry of `job_id` out of the bucket of block `at`.
+    /// Takes `job_id` out of the bucket of block `at`.
     pub(crate) fn unschedule(job_id: JobId, at: BlockNumberFor<T>) {
-        Deadlines::<T>::mutate_exists(at, |maybe| {
-            if let Some(bucket) = maybe {
-                if let Some(position) = bucket.iter().position(|id| *id == job_id) {
-                    bucket.remove(position);
-                }
-                if bucket.is_empty() {
-                    *maybe = None;
-                }
-            }
-        });
+        Deadlines::<T>::remove(at, job_id);
     }
 
-    /// Moves `job_id` from the bucket of `old` to the first bucket of `from ..= to` with room; leaves it
-    /// where it is if there is none.
-    pub(crate) fn reschedule(
-        job_id: JobId,
-        old: BlockNumberFor<T>,
-        from: BlockNumberFor<T>,
-        to: BlockNumberFor<T>,
-    ) -> Option<BlockNumberFor<T>> {
-        let at = Self::schedule(job_id, from, to)?;
+    /// Moves `job_id` from the bucket of `old` to the bucket of `at`.
+    pub(crate) fn reschedule(job_id: JobId, old: BlockNumberFor<T>, at: BlockNumberFor<T>) -> BlockNumberFor<T> {
         Self::unschedule(job_id, old);
-        Some(at)
+        Self::schedule(job_id, at)
     }
 
     /// Samples and takes the slots of `replicas` providers for a queued job and schedules its commit
@@ -114,30 +133,60 @@ impl<T: Config> Pallet<T> {
         now: BlockNumberFor<T>,
     ) -> Result<(), DispatchError> {
         let seed = Self::assignment_seed(job_id, now);
-        let requirements = job.spec.requirements();
         let count = u32::from(job.spec.replicas);
         let commit_deadline = now.saturating_add(job.spec.commit_window.into());
-        let (replicas, deadline) = with_storage_layer(|| -> Result<_, DispatchError> {
-            let providers =
-                T::Providers::sample(&seed, count, &requirements).map_err(|_| Error::<T>::NoProviders)?;
+        let mut assigned = job.clone();
+        let deadline = with_storage_layer(|| -> Result<_, DispatchError> {
+            let providers = Self::draw(&seed, count, &assigned)?;
             frame_support::ensure!(providers.len() as u32 == count, Error::<T>::NoProviders);
-            let mut replicas = BoundedVec::<Replica<T::AccountId>, T::MaxReplicas>::new();
-            for (i, provider) in providers.iter().enumerate() {
-                // Distinct providers, whatever the sampler returns.
-                let earlier = providers.get(..i).unwrap_or_default();
-                frame_support::ensure!(!earlier.contains(provider), Error::<T>::NoProviders);
-                T::Providers::take_slot(provider).map_err(|_| Error::<T>::NoProviders)?;
-                Assignments::<T>::insert(provider, job_id, ());
-                replicas
-                    .try_push(Replica { provider: provider.clone(), commitment: None, revealed: None })
-                    .map_err(|_| Error::<T>::InvalidReplicas)?;
-            }
-            let deadline = Self::schedule_from(job_id, commit_deadline).ok_or(Error::<T>::DeadlinesFull)?;
-            Ok((replicas, deadline))
+            Self::enlist(job_id, &mut assigned, &providers)?;
+            Ok(Self::schedule(job_id, commit_deadline))
         })?;
-        job.replicas = replicas;
-        job.phase = JobPhase::Committing;
-        job.deadline = deadline;
+        assigned.phase = JobPhase::Committing;
+        assigned.deadline = deadline;
+        *job = assigned;
+        Ok(())
+    }
+
+    /// Samples `count` distinct eligible providers for `job` that are not yet among its replicas (fewer
+    /// when fewer can be found; `NoProviders` when none). Each has the stake the job's reward requires.
+    fn draw(seed: &[u8; 32], count: u32, job: &Job<T>) -> Result<Vec<T::AccountId>, DispatchError> {
+        let requirements = job.spec.requirements(Self::min_stake_for(job.spec.reward_per_replica));
+        let ask = count.saturating_add(job.replicas.len() as u32);
+        let drawn = match T::Providers::sample(seed, ask, &requirements) {
+            Ok(drawn) => drawn,
+            // The sampler is deterministic: asking for the number it found returns them.
+            Err(ProviderError::NotEnoughEligible { eligible }) if eligible > 0 => {
+                T::Providers::sample(seed, eligible, &requirements).map_err(|_| Error::<T>::NoProviders)?
+            }
+            Err(_) => return Err(Error::<T>::NoProviders.into()),
+        };
+        let mut chosen: Vec<T::AccountId> = Vec::new();
+        for provider in drawn {
+            // Distinct providers, whatever the sampler returns.
+            if chosen.len() as u32 == count
+                || chosen.contains(&provider)
+                || job.replicas.iter().any(|r| r.provider == provider)
+            {
+                continue;
+            }
+            chosen.push(provider);
+        }
+        frame_support::ensure!(!chosen.is_empty(), Error::<T>::NoProviders);
+        Ok(chosen)
+    }
+
+    /// Appends `providers` to the job's replicas: takes a capacity slot of each, indexes the assignment and
+    /// snapshots the stake each has at risk. Not transactional by itself: callers run it in a storage layer.
+    fn enlist(job_id: JobId, job: &mut Job<T>, providers: &[T::AccountId]) -> Result<(), DispatchError> {
+        for provider in providers {
+            T::Providers::take_slot(provider).map_err(|_| Error::<T>::NoProviders)?;
+            Assignments::<T>::insert(provider, job_id, ());
+            job.replicas
+                .try_push(Replica { provider: provider.clone(), commitment: None, revealed: None })
+                .map_err(|_| Error::<T>::InvalidReplicas)?;
+            job.at_risk.try_push(T::Providers::stake_of(provider)).map_err(|_| Error::<T>::InvalidReplicas)?;
+        }
         Ok(())
     }
 
@@ -150,20 +199,12 @@ impl<T: Config> Pallet<T> {
         });
     }
 
-    /// Moves a committing job to its reveal phase, with its deadline `reveal_window` blocks after `now` (or
-    /// a little later if those blocks are full). Leaves the job unchanged when no block has room.
-    pub(crate) fn start_reveal(
-        job_id: JobId,
-        job: &mut Job<T>,
-        now: BlockNumberFor<T>,
-    ) -> Result<(), Error<T>> {
-        let from = now.saturating_add(job.spec.reveal_window.into());
-        let to = from.saturating_add((DEADLINE_PROBES - 1).into());
-        let at = Self::reschedule(job_id, job.deadline, from, to).ok_or(Error::<T>::DeadlinesFull)?;
+    /// Moves a committing job to its reveal phase, with its deadline `reveal_window` blocks after `now`.
+    pub(crate) fn start_reveal(job_id: JobId, job: &mut Job<T>, now: BlockNumberFor<T>) {
+        let at = Self::reschedule(job_id, job.deadline, now.saturating_add(job.spec.reveal_window.into()));
         job.phase = JobPhase::Revealing;
         job.deadline = at;
         Self::deposit_event(Event::RevealPhaseStarted { job_id, reveal_deadline: at });
-        Ok(())
     }
 
     /// Releases up to `amount` of the job's escrow hold to the requester's free balance.
@@ -223,21 +264,74 @@ impl<T: Config> Pallet<T> {
         Jobs::<T>::remove(job_id);
     }
 
-    /// The root revealed by at least `quorum` replicas, if any (at most one, as `quorum > replicas / 2`).
-    pub(crate) fn winning_root(replicas: &[Replica<T::AccountId>], quorum: usize) -> Option<ResultRoot> {
-        replicas
+    /// How the replicas of `job` settle (see the module docs).
+    pub(crate) fn verdict(job: &Job<T>) -> Verdict {
+        let revealed: Vec<ResultRoot> = job.replicas.iter().filter_map(|r| r.revealed).collect();
+        let count = |root: &ResultRoot, among: &[Replica<T::AccountId>]| {
+            among.iter().filter(|r| r.revealed.as_ref() == Some(root)).count()
+        };
+        let Some(first) = revealed.first() else { return Verdict::NoQuorum };
+        if revealed.iter().all(|root| root == first) {
+            return if revealed.len() >= usize::from(job.spec.quorum) {
+                Verdict::Root(*first)
+            } else {
+                Verdict::NoQuorum
+            };
+        }
+        let panel = job.replicas.get(usize::from(job.spec.replicas)..).unwrap_or_default();
+        revealed
             .iter()
-            .filter_map(|r| r.revealed)
-            .find(|root| replicas.iter().filter(|r| r.revealed.as_ref() == Some(root)).count() >= quorum)
+            .find(|root| {
+                !panel.is_empty()
+                    && count(root, panel) * 2 > panel.len()
+                    && count(root, &job.replicas) * 3 >= revealed.len() * 2
+            })
+            .map_or(Verdict::NoConsensus, |root| Verdict::Root(*root))
     }
 
-    /// Slashes up to `amount` from `provider` and returns the funds.
+    /// Whether the revealed roots of `job` differ.
+    fn disagrees(job: &Job<T>) -> bool {
+        let mut revealed = job.replicas.iter().filter_map(|r| r.revealed);
+        revealed.next().is_some_and(|first| revealed.any(|root| root != first))
+    }
+
+    /// Draws the referees of a job whose reveals disagree and sends the job back to its commit phase for
+    /// them, all or nothing. `Err` when no referee can be had (or `DisputeReferees` is zero).
+    pub(crate) fn open_dispute(
+        job_id: JobId,
+        job: &mut Job<T>,
+        now: BlockNumberFor<T>,
+    ) -> Result<(), DispatchError> {
+        let wanted = Self::referees_for(job.spec.replicas);
+        frame_support::ensure!(wanted > 0, Error::<T>::NoProviders);
+        let seed = Self::seed(DISPUTE_SUBJECT, job_id, now);
+        let commit_deadline = now.saturating_add(job.spec.commit_window.into());
+        let mut disputed = job.clone();
+        let (referees, deadline) = with_storage_layer(|| -> Result<_, DispatchError> {
+            let referees = Self::draw(&seed, wanted, &disputed)?;
+            Self::enlist(job_id, &mut disputed, &referees)?;
+            Ok((referees, Self::schedule(job_id, commit_deadline)))
+        })?;
+        disputed.phase = JobPhase::Committing;
+        disputed.deadline = deadline;
+        *job = disputed;
+        Self::deposit_event(Event::DisputeOpened {
+            job_id,
+            referees: BoundedVec::truncate_from(referees),
+            commit_deadline: deadline,
+        });
+        Ok(())
+    }
+
+    /// Slashes `rate` of `at_risk` from `provider` and returns the funds.
     fn slash_provider(
         job_id: JobId,
         provider: &T::AccountId,
-        amount: BalanceOf<T>,
+        rate: Perbill,
+        at_risk: BalanceOf<T>,
         reason: SlashReason,
     ) -> CreditOf<T> {
+        let amount = rate.min(MAX_SLASH_PER_JOB).mul_floor(at_risk);
         let (credit, slashed) = T::Providers::slash(provider, amount);
         Self::deposit_event(Event::ProviderSlashed {
             job_id,
@@ -248,157 +342,188 @@ impl<T: Config> Pallet<T> {
         credit
     }
 
-    /// Resolves a job whose reveal phase ended (or whose commit window closed without any commitment): pays
-    /// the winners, slashes dissenters and no-shows, refunds the rest, takes the fee, shares out the slashed
-    /// funds and finishes the job.
-    pub(crate) fn resolve(job_id: JobId, job: Job<T>, now: BlockNumberFor<T>) {
+    /// Pays `provider` the job's reward from the requester; returns what was paid.
+    fn pay_replica(job_id: JobId, job: &Job<T>, provider: &T::AccountId) -> BalanceOf<T> {
         let reward = job.spec.reward_per_replica;
-        let winner = Self::winning_root(&job.replicas, usize::from(job.spec.quorum));
-        let work_units = job.spec.work_units();
-
-        Self::release_escrow(job_id, &job, job.escrow);
-        let mut paid = BalanceOf::<T>::zero();
-        let mut winners = Vec::new();
-        let mut slashed = CreditOf::<T>::zero();
-        for replica in job.replicas.iter() {
-            let provider = &replica.provider;
-            match (replica.revealed, winner) {
-                (Some(root), Some(win)) if root == win => {
-                    match T::Providers::reward(provider, &job.requester, reward) {
-                        Ok(()) => paid = paid.saturating_add(reward),
-                        Err(error) => {
-                            log::warn!(target: LOG_TARGET, "job {job_id}: reward failed: {error:?}");
-                            Self::deposit_event(Event::RewardFailed {
-                                job_id,
-                                provider: provider.clone(),
-                                amount: reward,
-                                error,
-                            });
-                        }
-                    }
-                    T::Providers::record_outcome(provider, JobOutcome::Completed { work_units });
-                    winners.push(provider.clone());
-                }
-                (Some(_), Some(_)) => {
-                    let floor = reward.saturating_mul(T::SlashRewardMultiple::get().into());
-                    let amount =
-                        T::WrongResultSlash::get().mul_floor(T::Providers::stake_of(provider)).max(floor);
-                    slashed.subsume(Self::slash_provider(job_id, provider, amount, SlashReason::WrongResult));
-                    T::Providers::record_outcome(provider, JobOutcome::WrongResult);
-                }
-                // No quorum: a revealed root is neither right nor wrong.
-                (Some(_), None) => {}
-                (None, _) => {
-                    let amount =
-                        T::LivenessSlash::get().mul_floor(T::Providers::stake_of(provider)).max(reward);
-                    slashed.subsume(Self::slash_provider(
-                        job_id,
-                        provider,
-                        amount,
-                        SlashReason::MissedDeadline,
-                    ));
-                    T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
-                }
-            }
-        }
-        Self::pay_fee(&job);
-        Self::share_slashed(job_id, &job.requester, &winners, slashed);
-
-        let outcome = match winner {
-            Some(root) => JobResult::Completed { root },
-            None => JobResult::Failed,
-        };
-        Self::finish(job_id, &job, outcome, now);
-        match winner {
-            Some(result_root) => Self::deposit_event(Event::JobCompleted {
-                job_id,
-                result_root,
-                winners: winners.len() as u32,
-                paid,
-            }),
-            None => Self::deposit_event(Event::JobFailed { job_id, refunded: job.escrow }),
-        }
-    }
-
-    /// Shares out a job's slashed funds (see the module docs).
-    fn share_slashed(job_id: JobId, requester: &T::AccountId, winners: &[T::AccountId], funds: CreditOf<T>) {
-        let total = funds.peek();
-        if total.is_zero() {
-            return;
-        }
-        let (mut honest, rest) = funds.split(T::HonestSlashShare::get().mul_floor(total));
-        let (mut for_requester, burned) = rest.split(T::RequesterSlashShare::get().mul_floor(total));
-        let mut to_winners = BalanceOf::<T>::zero();
-        if winners.is_empty() {
-            for_requester.subsume(honest);
-            honest = CreditOf::<T>::zero();
-        } else {
-            let each = honest.peek() / BalanceOf::<T>::from(winners.len() as u32);
-            for winner in winners {
-                let (part, rest) = honest.split(each);
-                honest = rest;
-                to_winners = to_winners.saturating_add(Self::pay_credit(winner, part));
-            }
-        }
-        let to_requester = Self::pay_credit(requester, for_requester);
-        // The winners' rounding remainder and whatever could not be paid are burned with the rest.
-        drop(honest);
-        drop(burned);
-        let burned = total.saturating_sub(to_winners).saturating_sub(to_requester);
-        Self::deposit_event(Event::SlashedFundsShared { job_id, to_winners, to_requester, burned });
-    }
-
-    /// Deposits `credit` into `who`'s free balance and returns the amount; burns it if `who` cannot receive.
-    fn pay_credit(who: &T::AccountId, credit: CreditOf<T>) -> BalanceOf<T> {
-        let amount = credit.peek();
-        if amount.is_zero() {
-            return amount;
-        }
-        match <T::Currency as fungible::Balanced<T::AccountId>>::resolve(who, credit) {
-            Ok(()) => amount,
-            Err(unpaid) => {
-                drop(unpaid);
+        match T::Providers::reward(provider, &job.requester, reward) {
+            Ok(()) => reward,
+            Err(error) => {
+                log::warn!(target: LOG_TARGET, "job {job_id}: reward failed: {error:?}");
+                Self::deposit_event(Event::RewardFailed {
+                    job_id,
+                    provider: provider.clone(),
+                    amount: reward,
+                    error,
+                });
                 Zero::zero()
             }
         }
     }
 
-    /// A queued job that found no providers within its queue window: escrow and fee go back.
+    /// Resolves a job whose reveal phase ended (or whose commit window closed without any commitment).
+    /// Reveals that disagree open a dispute, once; otherwise the job settles. Returns the weight used.
+    pub(crate) fn resolve(job_id: JobId, mut job: Job<T>, now: BlockNumberFor<T>) -> Weight {
+        let replicas = job.replicas.len() as u32;
+        if !job.is_disputed() && Self::disagrees(&job) && Self::open_dispute(job_id, &mut job, now).is_ok() {
+            Jobs::<T>::insert(job_id, job);
+            return T::WeightInfo::resolve(replicas).saturating_add(T::WeightInfo::assign_queued());
+        }
+        Self::settle(job_id, job, now);
+        T::WeightInfo::resolve(replicas)
+    }
+
+    /// Settles a job by its verdict: pays the replicas that earned it, slashes wrong, withheld and missing
+    /// results (shares of their stake at risk), refunds the rest, takes the fee, settles the slashed funds
+    /// and finishes the job.
+    pub(crate) fn settle(job_id: JobId, job: Job<T>, now: BlockNumberFor<T>) {
+        let verdict = Self::verdict(&job);
+        // A single replica is not verified: it earns no reputation (and no job earns emission, which pays
+        // only work the chain issues itself).
+        let verified = job.spec.replicas >= 2;
+        let originals = usize::from(job.spec.replicas);
+        Self::release_escrow(job_id, &job, job.escrow);
+        let mut paid = BalanceOf::<T>::zero();
+        let mut paid_to_referees = BalanceOf::<T>::zero();
+        let mut winners = 0u32;
+        let mut slashed = CreditOf::<T>::zero();
+        for (i, replica) in job.replicas.iter().enumerate() {
+            let provider = &replica.provider;
+            let at_risk = job.at_risk.get(i).copied().unwrap_or_default();
+            let earned = match (replica.commitment, replica.revealed, verdict) {
+                (_, Some(root), Verdict::Root(win)) if root == win => {
+                    winners = winners.saturating_add(1);
+                    if verified {
+                        T::Providers::record_outcome(provider, JobOutcome::Completed { work_units: 0 });
+                    }
+                    true
+                }
+                (_, Some(_), Verdict::Root(_)) => {
+                    let rate = T::WrongResultSlash::get();
+                    slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, SlashReason::WrongResult));
+                    T::Providers::record_outcome(provider, JobOutcome::WrongResult);
+                    false
+                }
+                // Without a verdict a revealed root is neither right nor wrong; the work was done.
+                (_, Some(_), Verdict::NoConsensus) => true,
+                (_, Some(_), Verdict::NoQuorum) => false,
+                (Some(_), None, _) => {
+                    let rate = T::WrongResultSlash::get();
+                    slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, SlashReason::RevealWithheld));
+                    T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
+                    false
+                }
+                (None, None, _) => {
+                    let rate = T::LivenessSlash::get();
+                    slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, SlashReason::MissedDeadline));
+                    T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
+                    false
+                }
+            };
+            if earned {
+                let amount = Self::pay_replica(job_id, &job, provider);
+                paid = paid.saturating_add(amount);
+                if i >= originals {
+                    paid_to_referees = paid_to_referees.saturating_add(amount);
+                }
+            }
+        }
+        Self::pay_fee(&job);
+        Self::settle_slashed(job_id, &job.requester, paid_to_referees, slashed);
+
+        let outcome = match verdict {
+            Verdict::Root(root) => JobResult::Completed { root },
+            Verdict::NoQuorum => JobResult::Failed,
+            Verdict::NoConsensus => JobResult::NoConsensus,
+        };
+        Self::finish(job_id, &job, outcome, now);
+        match verdict {
+            Verdict::Root(result_root) => {
+                Self::deposit_event(Event::JobCompleted { job_id, result_root, winners, paid })
+            }
+            Verdict::NoQuorum => Self::deposit_event(Event::JobFailed { job_id, refunded: job.escrow }),
+            Verdict::NoConsensus => Self::deposit_event(Event::JobInconclusive { job_id, paid }),
+        }
+    }
+
+    /// Settles a job's slashed funds: back to the requester up to what it paid the referees, the rest to
+    /// `SlashDestination`.
+    fn settle_slashed(job_id: JobId, requester: &T::AccountId, paid_to_referees: BalanceOf<T>, funds: CreditOf<T>) {
+        let slashed = funds.peek();
+        if slashed.is_zero() {
+            return;
+        }
+        let (refund, rest) = funds.split(paid_to_referees);
+        let reimbursed = match <T::Currency as fungible::Balanced<T::AccountId>>::resolve(requester, refund) {
+            Ok(()) => slashed.min(paid_to_referees),
+            Err(unpaid) => {
+                T::SlashDestination::on_unbalanced(unpaid);
+                Zero::zero()
+            }
+        };
+        T::SlashDestination::on_unbalanced(rest);
+        let burned = slashed.saturating_sub(reimbursed);
+        Self::deposit_event(Event::SlashedFundsSettled { job_id, slashed, reimbursed, burned });
+    }
+
+    /// A queued job that found no providers within its queue window: the escrow goes back, the fee is
+    /// taken (a queue slot is not free).
     pub(crate) fn expire(job_id: JobId, job: Job<T>, now: BlockNumberFor<T>) {
         Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
-        let refunded = job.escrow.saturating_add(job.fee);
-        Self::release_escrow(job_id, &job, refunded);
+        Self::release_escrow(job_id, &job, job.escrow);
+        Self::pay_fee(&job);
         Self::finish(job_id, &job, JobResult::Expired, now);
-        Self::deposit_event(Event::JobExpired { job_id, refunded });
+        Self::deposit_event(Event::JobExpired { job_id, refunded: job.escrow });
     }
 
-    /// Ends a job that cannot be scheduled any more (defensive): no payment, no slash, all refunded.
-    fn abort(job_id: JobId, job: Job<T>, now: BlockNumberFor<T>) {
-        log::error!(target: LOG_TARGET, "job {job_id}: no block has room for its reveal deadline; aborted");
-        let refunded = job.escrow.saturating_add(job.fee);
-        Self::release_escrow(job_id, &job, refunded);
-        Self::finish(job_id, &job, JobResult::Failed, now);
-        Self::deposit_event(Event::JobAborted { job_id, refunded });
-    }
-
-    /// The block hook: the jobs due now, then the queue, then pruning. Returns the weight used.
+    /// The block hook: the jobs due (at most `MaxDeadlinesPerBlock`, oldest deadlines first, so a crowded
+    /// block only makes some windows a little longer), then the queue, then pruning. Returns the weight used.
     pub(crate) fn on_initialize_jobs(now: BlockNumberFor<T>) -> Weight {
         let mut weight = T::WeightInfo::on_initialize_idle();
-        for job_id in Deadlines::<T>::take(now) {
-            weight.saturating_accrue(Self::handle_deadline(job_id, now));
-        }
+        weight.saturating_accrue(Self::handle_deadlines(now));
         weight.saturating_accrue(Self::assign_queued(now));
         weight.saturating_accrue(Self::prune(now));
         weight
     }
 
-    /// Handles one job whose deadline is `now` (its bucket already taken). Returns the weight used.
-    pub(crate) fn handle_deadline(job_id: JobId, now: BlockNumberFor<T>) -> Weight {
+    /// Works off the deadline buckets from `DeadlineCursor` up to `now`: at most `MaxDeadlinesPerBlock`
+    /// jobs, and a bounded number of (empty) blocks stepped over. The cursor stays at the first bucket not
+    /// yet emptied, so nothing due is ever skipped.
+    pub(crate) fn handle_deadlines(now: BlockNumberFor<T>) -> Weight {
+        let mut budget = T::MaxDeadlinesPerBlock::get();
+        let mut steps = budget.saturating_add(DEADLINE_STEPS);
+        let mut at = DeadlineCursor::<T>::get();
+        let mut weight = Weight::zero();
+        let mut first = true;
+        while at <= now && steps > 0 {
+            steps -= 1;
+            if !first {
+                // The idle hook's benchmark covers the first bucket it looks at, not the others.
+                weight.saturating_accrue(T::DbWeight::get().reads(1));
+            }
+            first = false;
+            let due: Vec<JobId> = Deadlines::<T>::iter_key_prefix(at).take(budget as usize).collect();
+            for job_id in due.iter() {
+                Deadlines::<T>::remove(at, job_id);
+                weight.saturating_accrue(Self::handle_deadline(*job_id, at, now));
+            }
+            budget = budget.saturating_sub(due.len() as u32);
+            if budget == 0 && Deadlines::<T>::iter_key_prefix(at).next().is_some() {
+                break;
+            }
+            at = at.saturating_add(1u32.into());
+        }
+        DeadlineCursor::<T>::put(at);
+        weight
+    }
+
+    /// Handles one job whose deadline was `due` (its bucket entry already taken), at block `now`. Returns
+    /// the weight used.
+    pub(crate) fn handle_deadline(job_id: JobId, due: BlockNumberFor<T>, now: BlockNumberFor<T>) -> Weight {
         let Some(mut job) = Jobs::<T>::get(job_id) else {
             defensive!("a deadline bucket names a job that is not open");
             return T::DbWeight::get().reads(1);
         };
-        if job.deadline != now {
+        if job.deadline != due {
             defensive!("a job is in the bucket of another block than its deadline");
             return T::DbWeight::get().reads(1);
         }
@@ -408,18 +533,11 @@ impl<T: Config> Pallet<T> {
                 T::WeightInfo::expire_queued()
             }
             JobPhase::Committing if job.any_committed() => {
-                if Self::start_reveal(job_id, &mut job, now).is_ok() {
-                    Jobs::<T>::insert(job_id, job);
-                } else {
-                    Self::abort(job_id, job, now);
-                }
+                Self::start_reveal(job_id, &mut job, now);
+                Jobs::<T>::insert(job_id, job);
                 T::WeightInfo::start_reveal()
             }
-            JobPhase::Committing | JobPhase::Revealing => {
-                let replicas = job.replicas.len() as u32;
-                Self::resolve(job_id, job, now);
-                T::WeightInfo::resolve(replicas)
-            }
+            JobPhase::Committing | JobPhase::Revealing => Self::resolve(job_id, job, now),
         }
     }
 
@@ -458,12 +576,14 @@ impl<T: Config> Pallet<T> {
             return false;
         }
         let queue_deadline = job.deadline;
+        // Out of its expiry bucket first: the commit deadline may fall in the same block.
+        Self::unschedule(job_id, queue_deadline);
         if Self::try_assign(job_id, &mut job, now).is_ok() {
-            Self::unschedule(job_id, queue_deadline);
             Self::deposit_assigned_event(job_id, &job);
             Jobs::<T>::insert(job_id, job);
             true
         } else {
+            Self::schedule(job_id, queue_deadline);
             // There is room: the job was just taken out.
             let _ = queue.try_push(job_id);
             false
@@ -512,11 +632,12 @@ impl<T: Config> Pallet<T> {
         assert!(T::MaxOutputLength::get() >= 4, "MaxOutputLength must allow one word");
         assert!(T::MaxWorkgroupsPerDimension::get() > 0, "MaxWorkgroupsPerDimension must be positive");
         assert!(T::MaxKernelLength::get() > 0, "MaxKernelLength must be positive");
-        let shares = T::HonestSlashShare::get().deconstruct() as u64
-            + T::RequesterSlashShare::get().deconstruct() as u64;
+        assert!(T::SlashRewardMultiple::get() > 0, "SlashRewardMultiple must be positive");
+        assert!(!T::WrongResultSlash::get().is_zero(), "WrongResultSlash must be positive");
+        assert!(T::WrongResultSlash::get() <= MAX_SLASH_PER_JOB, "WrongResultSlash above MAX_SLASH_PER_JOB");
         assert!(
-            shares <= Perbill::one().deconstruct() as u64,
-            "HonestSlashShare + RequesterSlashShare must not exceed 100%"
+            T::LivenessSlash::get() <= T::WrongResultSlash::get(),
+            "LivenessSlash must not exceed WrongResultSlash: withholding a reveal costs what a wrong one does"
         );
     }
 }

@@ -1,5 +1,5 @@
 //! A test runtime: System, Balances and the jobs pallet, with small constants, a storage-backed mock of
-//! the staking side (`ComputeProviders`), a mock randomness and a fee sink that records what it burns.
+//! the staking side (`ComputeProviders`), a mock randomness, and fee and slash sinks that record what they burn.
 //!
 //! The mock providers live in storage (not in thread-locals) so that the pallet's storage layers roll their
 //! slots back together with everything else.
@@ -53,6 +53,8 @@ pub const MAX_WINDOW: u32 = 20;
 pub const MAX_QUEUE_WINDOW: u32 = 30;
 /// `SlashRewardMultiple`.
 pub const SLASH_MULTIPLE: u32 = 3;
+/// `DisputeReferees`.
+pub const REFEREES: u32 = 3;
 /// `MaxQueuedJobs`.
 pub const MAX_QUEUED: u32 = 4;
 /// `MaxAssignmentsPerBlock`.
@@ -107,8 +109,6 @@ impl pallet_balances::Config for Test {
 parameter_types! {
     pub const WrongResultSlash: Perbill = Perbill::from_percent(10);
     pub const LivenessSlash: Perbill = Perbill::from_percent(2);
-    pub const HonestSlashShare: Perbill = Perbill::from_percent(50);
-    pub const RequesterSlashShare: Perbill = Perbill::from_percent(25);
     /// Tests switch the randomness off to check the parent-hash fallback.
     pub static RandomnessAvailable: bool = true;
 }
@@ -138,8 +138,8 @@ impl pallet_compute_jobs::Config for Test {
     type WrongResultSlash = WrongResultSlash;
     type SlashRewardMultiple = ConstU32<SLASH_MULTIPLE>;
     type LivenessSlash = LivenessSlash;
-    type HonestSlashShare = HonestSlashShare;
-    type RequesterSlashShare = RequesterSlashShare;
+    type DisputeReferees = ConstU32<REFEREES>;
+    type SlashDestination = SlashSink;
     type MaxQueuedJobs = ConstU32<MAX_QUEUED>;
     type MaxAssignmentsPerBlock = ConstU32<MAX_ASSIGNMENTS>;
     type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES>;
@@ -175,6 +175,7 @@ impl MockProvider {
             && self.vram_mib >= requirements.min_vram_mib
             && requirements.determinism_class.is_none_or(|class| class == self.class)
             && self.ask <= requirements.offer
+            && self.stake >= requirements.min_stake
             && self.slots < self.capacity
     }
 }
@@ -198,6 +199,10 @@ pub type Outcomes =
 /// Total received by the fee sink (then burned).
 #[frame_support::storage_alias]
 pub type FeesCollected = StorageValue<MockStaking, Balance, frame_support::pallet_prelude::ValueQuery>;
+
+/// Total received by the slash sink (then burned).
+#[frame_support::storage_alias]
+pub type SlashesBurned = StorageValue<MockStaking, Balance, frame_support::pallet_prelude::ValueQuery>;
 
 /// Total slashed from providers.
 #[frame_support::storage_alias]
@@ -309,6 +314,14 @@ pub struct FeeSink;
 impl OnUnbalanced<CreditOf<Test>> for FeeSink {
     fn on_nonzero_unbalanced(amount: CreditOf<Test>) {
         FeesCollected::mutate(|total| *total += amount.peek());
+    }
+}
+
+/// Records and burns slashed funds.
+pub struct SlashSink;
+impl OnUnbalanced<CreditOf<Test>> for SlashSink {
+    fn on_nonzero_unbalanced(amount: CreditOf<Test>) {
+        SlashesBurned::mutate(|total| *total += amount.peek());
     }
 }
 

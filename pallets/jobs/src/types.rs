@@ -21,6 +21,14 @@ pub type JobRecordOf<T> = JobRecord<<T as frame_system::Config>::AccountId, Bloc
 pub type JobDetailsOf<T> =
     JobDetails<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
+/// Most replicas of one job, referees included: `MaxReplicas + DisputeReferees`.
+pub struct ParticipantsOf<T>(core::marker::PhantomData<T>);
+impl<T: Config> frame_support::traits::Get<u32> for ParticipantsOf<T> {
+    fn get() -> u32 {
+        T::MaxReplicas::get().saturating_add(T::DisputeReferees::get())
+    }
+}
+
 /// A registered kernel (its source is stored apart, in `KernelCode`).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
 pub struct KernelInfo<AccountId, Balance> {
@@ -45,7 +53,8 @@ pub struct Job<T: Config> {
     pub requester: T::AccountId,
     /// What to run.
     pub spec: JobSpecOf<T>,
-    /// Held for the providers: `replicas × reward_per_replica`.
+    /// Held for the providers: `(replicas + referees) × reward_per_replica`, where `referees` is
+    /// `DisputeReferees` for a job of two replicas or more (a dispute pays them), zero for one replica.
     pub escrow: BalanceOf<T>,
     /// Held for the fee (`JobFee` at submission).
     pub fee: BalanceOf<T>,
@@ -56,14 +65,22 @@ pub struct Job<T: Config> {
     /// The block whose `on_initialize` handles the job next (the end of its queue, commit or reveal
     /// window, or its resolution). The job is in exactly that bucket of `Deadlines`.
     pub deadline: BlockNumberFor<T>,
-    /// The assigned providers, one per replica; empty while queued.
-    pub replicas: BoundedVec<Replica<T::AccountId>, T::MaxReplicas>,
+    /// The assigned providers, one per replica, then the referees of a dispute; empty while queued.
+    pub replicas: BoundedVec<Replica<T::AccountId>, ParticipantsOf<T>>,
+    /// The stake at risk of each replica (in the order of `replicas`), taken when it was assigned: its
+    /// slashes are shares of this, whatever it unbonds or its delegators withdraw afterwards.
+    pub at_risk: BoundedVec<BalanceOf<T>, ParticipantsOf<T>>,
 }
 
 impl<T: Config> Job<T> {
     /// Whether any replica has committed.
     pub fn any_committed(&self) -> bool {
         self.replicas.iter().any(|r| r.commitment.is_some())
+    }
+
+    /// Whether referees were drawn: the replicas past `spec.replicas`.
+    pub fn is_disputed(&self) -> bool {
+        self.replicas.len() > usize::from(self.spec.replicas)
     }
 }
 
@@ -74,8 +91,11 @@ impl<T: Config> Job<T> {
 pub enum SlashReason {
     /// It revealed a root other than the winning one.
     WrongResult,
-    /// It did not commit, or did not reveal, in time.
+    /// It did not commit in time.
     MissedDeadline,
+    /// It committed and did not reveal: as costly as a wrong result, so that a provider who sees it would
+    /// lose cannot shrink its slash by keeping quiet.
+    RevealWithheld,
 }
 
 /// Sets up the state the benchmarks need; the runtime implements it with the staking pallet.

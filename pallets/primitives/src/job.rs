@@ -155,12 +155,14 @@ pub struct JobSpec<Balance, MaxInputs: Get<u32>, MaxInline: Get<u32>> {
 }
 
 impl<Balance: Clone, MaxInputs: Get<u32>, MaxInline: Get<u32>> JobSpec<Balance, MaxInputs, MaxInline> {
-    /// What a provider must offer to be assigned the job; the offer is the reward per replica.
-    pub fn requirements(&self) -> Requirements<Balance> {
+    /// What a provider must offer to be assigned the job: the offer is the reward per replica; `min_stake`
+    /// is the chain's rule (the stake that makes cheating on this reward cost more than it earns).
+    pub fn requirements(&self, min_stake: Balance) -> Requirements<Balance> {
         Requirements {
             min_vram_mib: self.needs.min_vram_mib,
             determinism_class: self.needs.determinism_class,
             offer: self.reward_per_replica.clone(),
+            min_stake,
         }
     }
 
@@ -294,9 +296,13 @@ pub enum JobResult {
     /// The requester cancelled the job before any commitment.
     #[codec(index = 2)]
     Cancelled,
-    /// No providers were found within the queue window: escrow and fee were refunded.
+    /// No providers were found within the queue window: the escrow was refunded, the fee taken.
     #[codec(index = 3)]
     Expired,
+    /// The replicas disagreed and the dispute found no clear verdict (a non-deterministic kernel, or no
+    /// referee to be had): nobody was slashed for its result, every replica that revealed was paid.
+    #[codec(index = 4)]
+    NoConsensus,
 }
 
 /// The compact record of a finished job, kept for a retention period.
@@ -319,7 +325,8 @@ pub struct OpenJob<AccountId, Balance, BlockNumber> {
     pub requester: AccountId,
     /// What to run.
     pub spec: UnboundedJobSpec<Balance>,
-    /// Held for the providers: `replicas × reward_per_replica`.
+    /// Held for the providers: `(replicas + referees) × reward_per_replica`; the referees' part pays a
+    /// dispute and is refunded without one.
     pub escrow: Balance,
     /// Held for the protocol fee.
     pub fee: Balance,
@@ -330,7 +337,7 @@ pub struct OpenJob<AccountId, Balance, BlockNumber> {
     /// The block at whose start the job is handled next: the end of its queue, commit or reveal window, or
     /// its resolution.
     pub deadline: BlockNumber,
-    /// The assigned providers (empty while queued).
+    /// The assigned providers (empty while queued), then the referees of a dispute (`spec.replicas ..`).
     pub replicas: Vec<Replica<AccountId>>,
 }
 
@@ -414,8 +421,8 @@ mod tests {
         assert_eq!(spec.work_units(), 16 * 4 * 2);
         assert!(spec.is_exact());
         assert_eq!(
-            spec.requirements(),
-            Requirements { min_vram_mib: 2048, determinism_class: None, offer: 1_000_000 }
+            spec.requirements(7),
+            Requirements { min_vram_mib: 2048, determinism_class: None, offer: 1_000_000, min_stake: 7 }
         );
         let mut huge = spec.clone();
         huge.workgroups = [u32::MAX; 3];

@@ -32,6 +32,9 @@ pub struct Requirements<Balance> {
     pub determinism_class: Option<DeterminismClass>,
     /// The reward offered per replica: providers that ask more are not eligible.
     pub offer: Balance,
+    /// Least stake behind an eligible provider: a job whose reward would make cheating pay (its slash, a
+    /// fraction of the stake, below a multiple of the reward) is not given to a provider with less.
+    pub min_stake: Balance,
 }
 
 /// How a provider's part in a job ended, for its reputation counters and the emission schedule.

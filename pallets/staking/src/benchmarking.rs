@@ -414,7 +414,7 @@ mod benchmarks {
             provider::<T>("provider", i, stake);
         }
         let requirements =
-            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: BalanceOf::<T>::zero() };
+            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: BalanceOf::<T>::zero(), min_stake: Zero::zero() };
         let result;
         #[block]
         {

@@ -242,10 +242,17 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn do_rejoin(who: T::AccountId) -> DispatchResult {
         let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotAProvider)?;
         ensure!(matches!(info.status, ProviderStatus::Chilled(_)), Error::<T>::NotChilled);
+        if info.status == ProviderStatus::Chilled(ChillReason::TooManyFaults) {
+            // The last fault is the one that chilled it (later ones only replace it).
+            let last_fault = info.recent_faults.last().copied().unwrap_or_default();
+            ensure!(
+                Self::now() >= last_fault.saturating_add(T::RejoinCooldown::get()),
+                Error::<T>::CooldownNotOver
+            );
+        }
         let pool = Pools::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
         ensure!(pool.bond >= T::MinProviderBond::get(), Error::<T>::InsufficientBond);
         info.status = ProviderStatus::Active;
-        info.recent_faults = Default::default();
         Self::place(&who, &mut info, pool.active_stake());
         Providers::<T>::insert(&who, info);
         Self::deposit_event(Event::Rejoined { provider: who });

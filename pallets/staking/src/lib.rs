@@ -142,6 +142,10 @@ pub mod pallet {
         #[pallet::constant]
         type FaultWindow: Get<BlockNumberFor<Self>>;
 
+        /// Blocks after its last fault before a provider chilled for `TooManyFaults` may `rejoin`.
+        #[pallet::constant]
+        type RejoinCooldown: Get<BlockNumberFor<Self>>;
+
         /// Tokens minted per block for providers, shared per era in proportion to verified work. May be
         /// zero. Only what is paid out is minted: an era without work mints nothing.
         #[pallet::constant]
@@ -417,6 +421,8 @@ pub mod pallet {
         AlreadyChilled,
         /// The provider is not chilled.
         NotChilled,
+        /// The provider was chilled for too many faults less than `RejoinCooldown` blocks ago.
+        CooldownNotOver,
         /// The provider still has bonded or unbonding tokens, delegations or assigned jobs.
         NotIdle,
         /// Providers grow their stake with `bond_extra`, not by delegating to themselves.
@@ -587,11 +593,13 @@ pub mod pallet {
             Self::do_chill(who)
         }
 
-        /// Puts a chilled provider back in the active set and clears its fault window.
+        /// Puts a chilled provider back in the active set. Its fault record stays: faults still in the
+        /// `FaultWindow` count towards the next chill.
         ///
-        /// - origin: signed, a chilled provider with a self-bond of at least `MinProviderBond`.
+        /// - origin: signed, a chilled provider with a self-bond of at least `MinProviderBond`; one chilled
+        ///   for `TooManyFaults` at least `RejoinCooldown` blocks after its last fault.
         ///
-        /// Errors: `NotAProvider`, `NotChilled`, `InsufficientBond`. Event: `Rejoined`.
+        /// Errors: `NotAProvider`, `NotChilled`, `CooldownNotOver`, `InsufficientBond`. Event: `Rejoined`.
         #[pallet::call_index(7)]
         pub fn rejoin(origin: OriginFor<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;

@@ -19,6 +19,8 @@ type Block = frame_system::mocking::MockBlock<Test>;
 pub const ED: Balance = 5;
 /// `MinProviderBond`.
 pub const MIN_BOND: Balance = 1_000;
+/// `RejoinCooldown`.
+pub const COOLDOWN: u64 = 30;
 /// `MinDelegation`.
 pub const MIN_DELEGATION: Balance = 10;
 /// `UnbondingPeriod`.
@@ -107,6 +109,7 @@ impl pallet_compute_staking::Config for Test {
     type MaxUrlLength = ConstU32<64>;
     type MaxFaults = ConstU32<3>;
     type FaultWindow = ConstU64<20>;
+    type RejoinCooldown = ConstU64<COOLDOWN>;
     type EmissionPerBlock = EmissionPerBlock;
     type EraLength = ConstU64<ERA>;
     type MaxPayoutsPerBlock = ConstU32<2>;

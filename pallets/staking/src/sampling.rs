@@ -191,12 +191,18 @@ impl<T: Config> Pallet<T> {
         entry.vram_mib >= requirements.min_vram_mib
             && requirements.determinism_class.is_none_or(|class| class == entry.determinism_class)
             && entry.ask <= requirements.offer
+            && entry.weight >= weight_of::<T>(requirements.min_stake)
             && entry.has_free_slot
     }
 
-    /// Whether `info` may take a job with these requirements.
-    pub(crate) fn is_eligible(info: &ProviderInfo<T>, requirements: &Requirements<BalanceOf<T>>) -> bool {
+    /// Whether `info`, with `stake` behind it, may take a job with these requirements.
+    pub(crate) fn is_eligible(
+        info: &ProviderInfo<T>,
+        stake: BalanceOf<T>,
+        requirements: &Requirements<BalanceOf<T>>,
+    ) -> bool {
         info.status == ProviderStatus::Active
+            && weight_of::<T>(stake) >= weight_of::<T>(requirements.min_stake)
             && info.profile.vram_mib >= requirements.min_vram_mib
             && requirements.determinism_class.is_none_or(|class| class == info.profile.determinism_class)
             && info.profile.ask <= requirements.offer

@@ -153,11 +153,18 @@ impl<T: Config> Pallet<T> {
         determinism_class: Option<DeterminismClass>,
     ) -> Result<(BalanceOf<T>, u32), u32> {
         // The sampler's own eligibility test, with an offer no ask exceeds.
-        let requirements =
-            Requirements { min_vram_mib, determinism_class, offer: BalanceOf::<T>::max_value() };
-        let mut asks: Vec<BalanceOf<T>> = Providers::<T>::iter_values()
-            .filter(|info| Self::is_eligible(info, &requirements))
-            .map(|info| info.profile.ask)
+        let requirements = Requirements {
+            min_vram_mib,
+            determinism_class,
+            offer: BalanceOf::<T>::max_value(),
+            min_stake: Zero::zero(),
+        };
+        let mut asks: Vec<BalanceOf<T>> = Providers::<T>::iter()
+            .filter(|(who, info)| {
+                let stake = Pools::<T>::get(who).map(|pool| pool.active_stake()).unwrap_or_default();
+                Self::is_eligible(info, stake, &requirements)
+            })
+            .map(|(_, info)| info.profile.ask)
             .collect();
         let eligible = asks.len() as u32;
         let nth = count.checked_sub(1).ok_or(eligible)? as usize;

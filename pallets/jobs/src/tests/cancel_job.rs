@@ -8,9 +8,9 @@ fn cancels_an_assigned_job_before_any_commitment() {
         let providers = assigned(job_id);
         let before = Snapshot::all();
         assert_ok!(Jobs::cancel_job(signed(ALICE), job_id));
-        assert_eq!(events(), vec![Event::JobCancelled { job_id, refunded: 3 * REWARD, fee: FEE }]);
+        assert_eq!(events(), vec![Event::JobCancelled { job_id, refunded: ESCROW, fee: FEE }]);
         assert_eq!(escrow_hold(ALICE), 0);
-        assert_eq!(free(ALICE), before.free[&ALICE] + 3 * REWARD);
+        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW);
         assert_eq!(free(ALICE), INITIAL - FEE);
         assert_eq!(FeesCollected::get(), FEE);
         assert_eq!(issuance(), before.issuance - FEE, "the fee sink burns the fee");
@@ -38,11 +38,11 @@ fn cancels_a_queued_job() {
         System::reset_events();
         let before = Snapshot::all();
         assert_ok!(Jobs::cancel_job(signed(ALICE), second));
-        assert_eq!(events(), vec![Event::JobCancelled { job_id: second, refunded: 3 * REWARD, fee: FEE }]);
+        assert_eq!(events(), vec![Event::JobCancelled { job_id: second, refunded: ESCROW, fee: FEE }]);
         assert_eq!(Queue::<Test>::get().into_inner(), vec![first, third]);
-        assert_eq!(escrow_hold(ALICE), 3 * REWARD + FEE, "the other job's hold stays");
-        assert_eq!(free(ALICE), before.free[&ALICE] + 3 * REWARD);
-        assert_eq!(Deadlines::<Test>::get(11).into_inner(), vec![first, third]);
+        assert_eq!(escrow_hold(ALICE), ESCROW + FEE, "the other job's hold stays");
+        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW);
+        assert_eq!(bucket(11), vec![first, third]);
         before.assert_unchanged_except(&[ALICE]);
     });
 }

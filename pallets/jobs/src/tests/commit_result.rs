@@ -51,8 +51,8 @@ fn the_last_commitment_starts_the_reveal_phase() {
         let job = job(job_id);
         assert_eq!(job.phase, JobPhase::Revealing);
         assert_eq!(job.deadline, 8);
-        assert!(Deadlines::<Test>::get(8).contains(&job_id));
-        assert!(!Deadlines::<Test>::contains_key(6), "moved out of the commit deadline's block");
+        assert_eq!(bucket(8), vec![job_id]);
+        assert!(bucket(6).is_empty(), "moved out of the commit deadline's block");
     });
 }
 

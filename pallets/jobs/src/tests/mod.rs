@@ -41,6 +41,16 @@ pub const EVE: AccountId = 40;
 pub const STAKE: Balance = 10_000;
 /// Reward per replica of the default spec.
 pub const REWARD: Balance = 100;
+/// Escrow of the default spec: its 3 replicas and the `REFEREES` of a dispute.
+pub const ESCROW: Balance = (3 + REFEREES as Balance) * REWARD;
+/// A sixth provider, for jobs with three replicas and three referees.
+pub const P6: AccountId = 16;
+
+/// The escrow `submit_job` holds for `spec` (without the fee).
+pub fn escrow_of(spec: &JobSpecOf<Test>) -> Balance {
+    let referees = if spec.replicas >= 2 { Balance::from(REFEREES) } else { 0 };
+    spec.reward_per_replica * (Balance::from(spec.replicas) + referees)
+}
 
 /// A small valid kernel.
 pub const KERNEL: &[u8] = b"@group(0) @binding(0) var<storage, read> a: array<u32>;\n\
@@ -133,6 +143,13 @@ pub fn job(job_id: u64) -> Job<Test> {
     crate::Jobs::<Test>::get(job_id).expect("an open job")
 }
 
+/// The jobs due in block `at`, in id order.
+pub fn bucket(at: u64) -> Vec<u64> {
+    let mut jobs: Vec<u64> = Deadlines::<Test>::iter_key_prefix(at).collect();
+    jobs.sort_unstable();
+    jobs
+}
+
 /// The providers of an assigned job, in replica order.
 pub fn assigned(job_id: u64) -> Vec<AccountId> {
     job(job_id).replicas.iter().map(|r| r.provider).collect()
@@ -164,7 +181,7 @@ pub fn reveal(job_id: u64, who: AccountId, root: ResultRoot) {
 pub fn submit(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     let before = Snapshot::take(&[who]);
     let job_id = NextJobId::<Test>::get();
-    let escrow = spec.reward_per_replica * u128::from(spec.replicas);
+    let escrow = escrow_of(&spec);
     let kernel_jobs = Kernels::<Test>::get(spec.kernel).unwrap().open_jobs;
     System::reset_events();
     assert_ok!(Jobs::submit_job(signed(who), Box::new(spec.clone())));
@@ -190,7 +207,7 @@ pub fn submit(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     assert_eq!(events(), expected);
     assert_eq!(job.spec, spec);
     assert_eq!((job.escrow, job.fee, job.requester), (escrow, FEE, who));
-    assert!(Deadlines::<Test>::get(job.deadline).contains(&job_id));
+    assert!(Deadlines::<Test>::contains_key(job.deadline, job_id));
     assert_eq!(escrow_hold(who), before.escrow_hold[&who] + escrow + FEE);
     assert_eq!(free(who), before.free[&who] - escrow - FEE);
     assert_eq!(issuance(), before.issuance);
@@ -222,7 +239,7 @@ impl Snapshot {
 
     /// Every account of the tests.
     pub fn all() -> Self {
-        Self::take(&[ALICE, BOB, OWNER, P1, P2, P3, P4, P5, EVE])
+        Self::take(&[ALICE, BOB, OWNER, P1, P2, P3, P4, P5, P6, EVE])
     }
 
     /// Asserts that no balance or hold moved since the snapshot except those of `changed` (which the test

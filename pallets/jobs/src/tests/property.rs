@@ -1,7 +1,8 @@
-//! Property test: random lifecycles. Up to 40 operations (submissions with random sizes, windows and
-//! rewards, cancellations, providers going on and off line, blocks passing) over five providers whose
-//! behaviour per job is random: honest, wrong (all wrong providers agree on one wrong root, so they may even
-//! win), silent, or committing without revealing; and who act with random delays.
+//! Property test: random adversarial lifecycles. Up to 40 operations (submissions with random sizes,
+//! windows and rewards, cancellations, providers going on and off line, blocks passing) over six providers
+//! whose behaviour per job (and per dispute, as referees) is random: honest (online: acts in every block),
+//! wrong (all wrong providers agree on one wrong root: colluding sybils), silent, or committing without
+//! revealing; the dishonest ones act with random delays.
 //!
 //! After every step: `do_try_state` (escrow holds equal open escrows and fees, deadlines, queue,
 //! assignments, kernel use, prune queue) and every provider's slots equal its assignments; a refused call
@@ -13,14 +14,21 @@
 //! - the providers hold what they had, plus payments and their share of slashes, less what was slashed;
 //! - what was slashed was exactly shared out or burned.
 //!
+//! The adversarial properties (DESIGN §7), from the events:
+//!
+//! - an honest provider is slashed only when the colluders' root won a dispute, which takes a strict
+//!   majority of its randomly drawn panel;
+//! - no slash exceeds `MAX_SLASH_PER_JOB` of the stake at risk;
+//! - no requester ever holds more than it started with (nobody profits from a slash).
+//!
 //! At the end every job finishes, every hold and slot is released, and every record is pruned.
 
 use super::*;
-use compute_primitives::JobPhase;
+use compute_primitives::{JobPhase, ResultRoot};
 use frame_support::traits::fungible::Inspect;
 use proptest::prelude::*;
 
-const PROVIDERS: [AccountId; 5] = [P1, P2, P3, P4, P5];
+const PROVIDERS: [AccountId; 6] = [P1, P2, P3, P4, P5, P6];
 const REQUESTERS: [AccountId; 3] = [ALICE, BOB, 3];
 
 #[derive(Debug, Clone)]
@@ -73,24 +81,53 @@ fn behaviour(seed: u64, job_id: u64, provider: AccountId) -> Behaviour {
 #[derive(Default, Debug)]
 struct Ledger {
     paid: Balance,
-    to_winners: Balance,
     to_requesters: Balance,
     burned: Balance,
+    /// Referees of each disputed job.
+    panels: BTreeMap<u64, Vec<AccountId>>,
+    /// Slashes of honest providers, checked once their job ends: (job, provider).
+    honest_slashed: Vec<(u64, AccountId)>,
+    /// Roots that won, by job.
+    won: BTreeMap<u64, ResultRoot>,
 }
 
 impl Ledger {
-    fn read_events(&mut self) {
+    fn read_events(&mut self, seed: u64) {
         for event in events() {
             match event {
-                Event::JobCompleted { paid, .. } => self.paid += paid,
-                Event::SlashedFundsShared { to_winners, to_requester, burned, .. } => {
-                    self.to_winners += to_winners;
-                    self.to_requesters += to_requester;
+                Event::JobCompleted { job_id, paid, result_root, .. } => {
+                    self.paid += paid;
+                    self.won.insert(job_id, result_root);
+                }
+                Event::JobInconclusive { paid, .. } => self.paid += paid,
+                Event::SlashedFundsSettled { slashed, reimbursed, burned, .. } => {
+                    assert_eq!(slashed, reimbursed + burned);
+                    self.to_requesters += reimbursed;
                     self.burned += burned;
+                }
+                Event::DisputeOpened { job_id, referees, .. } => {
+                    self.panels.insert(job_id, referees.into_inner());
+                }
+                Event::ProviderSlashed { job_id, provider, amount, .. } => {
+                    assert!(
+                        amount <= crate::MAX_SLASH_PER_JOB.mul_floor(STAKE),
+                        "a slash of {amount} exceeds the cap"
+                    );
+                    if behaviour(seed, job_id, provider) == Behaviour::Honest {
+                        self.honest_slashed.push((job_id, provider));
+                    }
                 }
                 Event::RewardFailed { .. } => panic!("the mock pays every reward"),
                 _ => {}
             }
+        }
+        // An honest provider acts at once, so it only loses a dispute that the colluders' root won with a
+        // majority of its panel.
+        for (job_id, provider) in &self.honest_slashed {
+            assert_eq!(self.won.get(job_id), Some(&root(2)), "honest {provider} slashed in job {job_id}");
+            let panel = self.panels.get(job_id).expect("a wrong root wins only a dispute");
+            let colluders = panel.iter().filter(|r| behaviour(seed, *job_id, **r) == Behaviour::Wrong).count();
+            assert!(colluders * 2 > panel.len(), "job {job_id}: the colluders held no majority of {panel:?}");
         }
     }
 }
@@ -111,7 +148,7 @@ fn act(seed: u64) {
         for replica in job.replicas.iter() {
             let p = replica.provider;
             let b = behaviour(seed, job_id, p);
-            if coin(seed, (b"delay", job_id, p, now)) < 80 {
+            if b != Behaviour::Honest && coin(seed, (b"delay", job_id, p, now)) < 80 {
                 continue;
             }
             let result = if b == Behaviour::Wrong { root(2) } else { root(1) };
@@ -132,8 +169,8 @@ fn act(seed: u64) {
     }
 }
 
-fn check(ledger: &mut Ledger, issuance0: Balance, requesters0: Balance, providers0: Balance) {
-    ledger.read_events();
+fn check(ledger: &mut Ledger, seed: u64, issuance0: Balance, requesters0: Balance, providers0: Balance) {
+    ledger.read_events(seed);
     check_invariants();
     let fees = FeesCollected::get();
     assert_eq!(
@@ -144,18 +181,22 @@ fn check(ledger: &mut Ledger, issuance0: Balance, requesters0: Balance, provider
     assert_eq!(
         total(&REQUESTERS),
         requesters0 - ledger.paid - fees + ledger.to_requesters,
-        "requesters: less payments and fees, plus their slash shares"
+        "requesters: less payments and fees, plus the referees' costs paid back"
     );
+    for who in REQUESTERS {
+        assert!(Balances::total_balance(&who) <= INITIAL, "requester {who} gained");
+    }
     assert_eq!(
         total(&PROVIDERS),
-        providers0 + ledger.paid + ledger.to_winners - TotalSlashed::get(),
-        "providers: plus payments and slash shares, less slashes"
+        providers0 + ledger.paid - TotalSlashed::get(),
+        "providers: plus payments, less slashes"
     );
     assert_eq!(
         TotalSlashed::get(),
-        ledger.to_winners + ledger.to_requesters + ledger.burned,
-        "slashed funds are shared out or burned"
+        ledger.to_requesters + ledger.burned,
+        "slashed funds are paid back to requesters or burned"
     );
+    assert_eq!(SlashesBurned::get(), ledger.burned);
     assert_eq!(Balances::total_balance(&OWNER), INITIAL);
 }
 
@@ -200,12 +241,12 @@ fn run(ops: Vec<Op>, seed: u64) {
                 Op::Advance { blocks } => {
                     for _ in 0..blocks {
                         run_to_block(System::block_number() + 1);
-                        check(&mut ledger, issuance0, requesters0, providers0);
+                        check(&mut ledger, seed, issuance0, requesters0, providers0);
                         act(seed);
                     }
                 }
             }
-            check(&mut ledger, issuance0, requesters0, providers0);
+            check(&mut ledger, seed, issuance0, requesters0, providers0);
         }
 
         // Everything ends: queue windows, commit and reveal windows, with every provider back on line.
@@ -216,7 +257,7 @@ fn run(ops: Vec<Op>, seed: u64) {
         while System::block_number() < end {
             run_to_block(System::block_number() + 1);
             act(seed);
-            check(&mut ledger, issuance0, requesters0, providers0);
+            check(&mut ledger, seed, issuance0, requesters0, providers0);
         }
         assert_eq!(crate::Jobs::<Test>::iter().count(), 0, "every job finished");
         assert!(Queue::<Test>::get().is_empty());
@@ -229,7 +270,7 @@ fn run(ops: Vec<Op>, seed: u64) {
         // And every record is pruned, a few per block.
         let end = System::block_number() + RETENTION + 30;
         run_to_block(end);
-        check(&mut ledger, issuance0, requesters0, providers0);
+        check(&mut ledger, seed, issuance0, requesters0, providers0);
         assert_eq!(Results::<Test>::iter().count(), 0, "every record pruned");
         let jobs = NextJobId::<Test>::get();
         assert_eq!((PruneHead::<Test>::get(), PruneTail::<Test>::get()), (jobs, jobs));

@@ -16,7 +16,7 @@ fn job_details_of_open_finished_and_pruned_jobs() {
         let expected = OpenJob {
             requester: ALICE,
             spec: s.rebound(),
-            escrow: 3 * REWARD,
+            escrow: ESCROW,
             fee: FEE,
             phase: JobPhase::Committing,
             submitted_at: 1,
@@ -78,7 +78,7 @@ fn quotes_use_the_same_checks_as_submission() {
         let kernel = register_kernel();
         let mut s = spec(kernel);
         assert!(Jobs::validate_spec(&s).is_ok());
-        assert_eq!(Jobs::escrow_for(&s), Some(3 * REWARD + FEE));
+        assert_eq!(Jobs::escrow_for(&s), Some(ESCROW + FEE));
         s.quorum = 1;
         assert!(matches!(Jobs::validate_spec(&s), Err(Error::<Test>::InvalidQuorum)));
         assert!(matches!(Jobs::validate_spec(&spec(kernel_id(b"x"))), Err(Error::<Test>::KernelNotFound)));

@@ -45,8 +45,8 @@ fn the_last_reveal_schedules_the_resolution_for_the_next_block() {
         expected.push(Event::ResolutionScheduled { job_id, at: 4 });
         assert_eq!(events(), expected);
         assert_eq!(job(job_id).deadline, 4);
-        assert_eq!(Deadlines::<Test>::get(4).into_inner(), vec![job_id]);
-        assert!(!Deadlines::<Test>::contains_key(6));
+        assert_eq!(bucket(4), vec![job_id]);
+        assert!(bucket(6).is_empty());
         run_to_block(4);
         assert!(!crate::Jobs::<Test>::contains_key(job_id), "resolved");
     });

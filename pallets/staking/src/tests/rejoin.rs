@@ -19,19 +19,47 @@ fn returns_to_the_active_set() {
     });
 }
 
+/// Finding 9 of the sound-economics review: `rejoin` was immediate and cleared the fault record, so a
+/// provider that failed three jobs could fail three more at once.
 #[test]
-fn clears_the_fault_window() {
+fn a_provider_chilled_for_faults_waits_out_the_cooldown_and_keeps_its_record() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
+        set_block(5);
         for _ in 0..3 {
             Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
         }
         assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
-        assert_ok!(Staking::rejoin(signed(P1)));
-        assert!(provider(P1).recent_faults.is_empty());
-        // One more fault does not chill it again.
+        set_block(5 + COOLDOWN - 1);
+        assert_noop!(Staking::rejoin(signed(P1)), Error::<Test>::CooldownNotOver);
+        // A fault while chilled (a job assigned before) restarts the cooldown.
         Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+        set_block(5 + COOLDOWN);
+        assert_noop!(Staking::rejoin(signed(P1)), Error::<Test>::CooldownNotOver);
+        set_block(5 + 2 * COOLDOWN - 1);
+        assert_ok!(Staking::rejoin(signed(P1)));
+        let last = 5 + COOLDOWN - 1;
+        assert_eq!(provider(P1).recent_faults.into_inner(), vec![last], "the record is not washed");
         assert_eq!(provider(P1).status, ProviderStatus::Active);
+    });
+}
+
+#[test]
+fn faults_still_in_the_window_chill_a_rejoined_provider_again() {
+    ExtBuilder::default().build_and_execute(|| {
+        register(P1, MIN_BOND);
+        for _ in 0..3 {
+            Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        }
+        set_block(1 + COOLDOWN);
+        assert_ok!(Staking::rejoin(signed(P1)));
+        // The cooldown (30) outlasts the fault window (20): the old faults have expired by now, so one
+        // new fault alone does not chill.
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        assert_eq!(provider(P1).status, ProviderStatus::Active);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
     });
 }
 

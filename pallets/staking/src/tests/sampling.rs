@@ -15,7 +15,7 @@ fn seed(i: u32) -> [u8; 32] {
 }
 
 fn any() -> Requirements<Balance> {
-    Requirements { min_vram_mib: 0, determinism_class: None, offer: Balance::MAX }
+    Requirements { min_vram_mib: 0, determinism_class: None, offer: Balance::MAX, min_stake: 0 }
 }
 
 /// Registers `n` with the given profile tweaks.
@@ -72,19 +72,19 @@ fn never_ineligible_never_duplicate() {
         }
         let requirement_sets = [
             any(),
-            Requirements { min_vram_mib: 16_384, determinism_class: None, offer: 100 },
+            Requirements { min_vram_mib: 16_384, determinism_class: None, offer: 100, min_stake: 0 },
             Requirements {
                 min_vram_mib: 8_192,
                 determinism_class: Some(DeterminismClass([2; 16])),
-                offer: 200,
+                offer: 200, min_stake: 0
             },
-            Requirements { min_vram_mib: 0, determinism_class: Some(DeterminismClass([1; 16])), offer: 50 },
+            Requirements { min_vram_mib: 0, determinism_class: Some(DeterminismClass([1; 16])), offer: 50, min_stake: 0 },
         ];
         let mut failures = BTreeMap::new();
         for (r, requirements) in requirement_sets.iter().enumerate() {
             let eligible: Vec<AccountId> = (1..=24u8)
                 .map(acc)
-                .filter(|a| Staking::is_eligible(&Providers::<Test>::get(a).unwrap(), requirements))
+                .filter(|a| Staking::is_eligible(&Providers::<Test>::get(a).unwrap(), Pools::<Test>::get(a).unwrap().active_stake(), requirements))
                 .collect();
             assert!(eligible.len() >= 4, "requirement set {r} leaves {} eligible", eligible.len());
             for i in 0..500u32 {
@@ -208,7 +208,7 @@ fn requirements_filter_the_draw_without_bias() {
             register_custom(n, stake, 24_576, if n % 2 == 1 { 1 } else { 2 }, 10, 4);
         }
         let requirements =
-            Requirements { min_vram_mib: 0, determinism_class: Some(DeterminismClass([1; 16])), offer: 10 };
+            Requirements { min_vram_mib: 0, determinism_class: Some(DeterminismClass([1; 16])), offer: 10, min_stake: 0 };
         const DRAWS: u32 = 10_000;
         let mut observed = [0u64; 3];
         let mut failures = 0;
@@ -252,6 +252,34 @@ fn the_index_follows_stake_changes() {
     });
 }
 
+/// A job whose reward needs more stake at risk than a provider has is never given to it: delegations
+/// count, a slash that lowers the stake below the bar removes the provider from such jobs.
+#[test]
+fn providers_with_too_little_stake_for_the_reward_are_not_drawn() {
+    ExtBuilder::default().build_and_execute(|| {
+        register(P1, MIN_BOND);
+        register(P2, MIN_BOND * 4);
+        let needs = |min_stake| Requirements { min_stake, ..any() };
+        let drawn = |requirements: &Requirements<Balance>| -> BTreeSet<AccountId> {
+            (0..200).filter_map(|i| Staking::sample(&seed(i), 1, requirements).ok()).flatten().collect()
+        };
+        assert_eq!(drawn(&needs(MIN_BOND)), BTreeSet::from([acc(P1), acc(P2)]));
+        assert_eq!(drawn(&needs(MIN_BOND * 2)), BTreeSet::from([acc(P2)]));
+        assert!(matches!(
+            Staking::sample(&seed(1), 2, &needs(MIN_BOND * 2)),
+            Err(ProviderError::NotEnoughEligible { eligible: 1 })
+        ));
+        delegate(D1, P1, MIN_BOND);
+        assert_eq!(drawn(&needs(MIN_BOND * 2)), BTreeSet::from([acc(P1), acc(P2)]));
+        let p1 = Providers::<Test>::get(acc(P1)).unwrap();
+        assert!(Staking::is_eligible(&p1, MIN_BOND * 2, &needs(MIN_BOND * 2)));
+        assert!(!Staking::is_eligible(&p1, MIN_BOND * 2 - 1, &needs(MIN_BOND * 2)));
+        assert_ok!(Staking::force_slash(RuntimeOrigin::root(), acc(P2), MIN_BOND * 2 + 1));
+        assert!(Providers::<Test>::get(acc(P2)).unwrap().status == ProviderStatus::Active, "still active");
+        assert_eq!(drawn(&needs(MIN_BOND * 2)), BTreeSet::from([acc(P1)]));
+    });
+}
+
 #[test]
 fn the_index_follows_terms_and_capacity() {
     ExtBuilder::default().build_and_execute(|| {
@@ -269,7 +297,7 @@ fn the_index_follows_terms_and_capacity() {
         Staking::free_slot(&acc(P1));
         assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]));
         // A new profile's ask, memory and class are what the draw is matched against.
-        let offer_100 = Requirements { min_vram_mib: 0, determinism_class: None, offer: 100 };
+        let offer_100 = Requirements { min_vram_mib: 0, determinism_class: None, offer: 100, min_stake: 0 };
         let mut raised = profile();
         raised.ask = 200;
         raised.vram_mib = 24_576;
@@ -279,7 +307,7 @@ fn the_index_follows_terms_and_capacity() {
         let big = Requirements {
             min_vram_mib: 16_384,
             determinism_class: Some(DeterminismClass([3; 16])),
-            offer: 200,
+            offer: 200, min_stake: 0
         };
         assert_eq!(drawn(&big), BTreeSet::from([acc(P2)]));
     });
@@ -310,7 +338,7 @@ fn sampling_cost() {
         });
         ext.commit_all().unwrap();
         let impossible =
-            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: Balance::MAX };
+            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: Balance::MAX, min_stake: 0 };
         let (_, proof) = ext.execute_and_prove(|| {
             let _ = Staking::sample(&seed(1), 3, &impossible);
         });

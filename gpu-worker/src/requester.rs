@@ -192,7 +192,9 @@ pub fn describe_result(result: &JobResult) -> String {
         },
         JobResult::Failed => "failed: no quorum, escrow refunded".into(),
         JobResult::Cancelled => "cancelled".into(),
-        JobResult::Expired => "expired: no providers within the queue window, escrow refunded, fee taken".into(),
+        JobResult::Expired => {
+            "expired: no providers within the queue window, escrow refunded, fee taken".into()
+        }
         JobResult::NoConsensus => {
             "no consensus: the replicas and the dispute's referees disagreed (a non-deterministic kernel?); \
              nobody was slashed, every replica that revealed was paid"

@@ -165,8 +165,18 @@ const MANDELBROT: [&str; 6] = ["--kernel", "builtin:mandelbrot", "--arg", "width
 /// it).
 fn submit(node: &Node, replicas: &str, extra: &[&str]) -> JobId {
     let ws = format!("ws://127.0.0.1:{}", node.rpc_port);
-    let mut args =
-        vec!["submit", "--node", &ws, "--suri", "//Eve", "--replicas", replicas, "--reward", "0.01", "--no-wait"];
+    let mut args = vec![
+        "submit",
+        "--node",
+        &ws,
+        "--suri",
+        "//Eve",
+        "--replicas",
+        replicas,
+        "--reward",
+        "0.01",
+        "--no-wait",
+    ];
     args.extend(MANDELBROT);
     args.extend(extra);
     let out = cli(&args);
@@ -193,7 +203,12 @@ fn wait_assigned(node: &Node, job_id: JobId, workers: &[&Worker]) -> Vec<Account
     loop {
         match job(node, job_id) {
             Some(JobDetails::Open(open)) if !open.replicas.is_empty() => {
-                return open.replicas.iter().take(usize::from(open.spec.replicas)).map(|r| r.provider.clone()).collect();
+                return open
+                    .replicas
+                    .iter()
+                    .take(usize::from(open.spec.replicas))
+                    .map(|r| r.provider.clone())
+                    .collect();
             }
             Some(JobDetails::Finished(record)) => panic!("job {job_id} ended unassigned: {record:?}"),
             _ if Instant::now() > deadline => {
@@ -209,7 +224,9 @@ fn wait_disputed(node: &Node, job_id: JobId, workers: &[&Worker]) -> bool {
     let deadline = Instant::now() + Duration::from_secs(240);
     loop {
         match job(node, job_id) {
-            Some(JobDetails::Open(open)) if open.replicas.len() > usize::from(open.spec.replicas) => return true,
+            Some(JobDetails::Open(open)) if open.replicas.len() > usize::from(open.spec.replicas) => {
+                return true
+            }
             Some(JobDetails::Finished(_)) => return false,
             _ if Instant::now() > deadline => {
                 panic!("job {job_id} did not finish: {:?}{}", job(node, job_id), logs(node, workers))

@@ -179,6 +179,7 @@ parameter_types! {
     pub const WrongResultSlashRate: Perbill = Perbill::from_percent(10);
     /// A missed commitment costs 1% of the stake at risk.
     pub const LivenessSlashRate: Perbill = Perbill::from_percent(1);
+    pub const CancelCompensationRate: Perbill = Perbill::from_percent(10);
 }
 
 impl pallet_compute_jobs::Config for Runtime {
@@ -214,6 +215,9 @@ impl pallet_compute_jobs::Config for Runtime {
     // Three referees settle a dispute; the requester's escrow holds their pay until it is known whether
     // one is needed.
     type DisputeReferees = ConstU32<3>;
+    // A cancellation pays each assigned provider a tenth of its reward: re-drawing providers by cancelling
+    // and submitting again is not free.
+    type CancelCompensation = CancelCompensationRate;
     // Slashed funds are burned (but for what pays a requester back for its referees): nobody profits.
     type SlashDestination = ();
     type MaxQueuedJobs = ConstU32<256>;

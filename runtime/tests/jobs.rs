@@ -144,21 +144,26 @@ fn a_job_runs_its_lifecycle_and_a_dispute_through_the_runtime() {
         assert_eq!(escrow_hold(), (3 + 3) * reward + fee, "three replicas and three referees");
         let submit_fee = transaction_fees_of(&requester_id);
         assert!(submit_fee > 0);
-        let (job_id, chosen) = jobs_events()
-            .into_iter()
-            .find_map(|e| if let JobsEvent::JobAssigned { job_id, providers, .. } = e { Some((job_id, providers)) } else { None })
-            .expect("assigned in the block it was submitted");
-        let chosen: Vec<Sr25519Keyring> = chosen.iter().map(keyring_of).collect();
-        assert_eq!(chosen.len(), 3);
+        assert!(
+            !jobs_events().iter().any(|e| matches!(e, JobsEvent::JobAssigned { .. })),
+            "nobody is drawn with randomness known when the submission was signed"
+        );
         check_invariants();
         common::finish_block();
 
-        // Block 3: each replica commits, the first to a wrong root. Block 4: each reveals.
+        // Block 3: the job is assigned with the randomness of block 2; each replica commits, the first to
+        // a wrong root. Block 4: each reveals.
+        common::start_block(3, 1_002);
+        let (job_id, chosen) = jobs_events()
+            .into_iter()
+            .find_map(|e| if let JobsEvent::JobAssigned { job_id, providers, .. } = e { Some((job_id, providers)) } else { None })
+            .expect("assigned in the block after its submission");
+        let chosen: Vec<Sr25519Keyring> = chosen.iter().map(keyring_of).collect();
+        assert_eq!(chosen.len(), 3);
         let good = result_root(b"the right output");
         let bad = ResultRoot([0xee; 32]);
         let liar = chosen[0];
         let results: Vec<_> = chosen.iter().map(|p| (*p, if *p == liar { bad } else { good })).collect();
-        common::start_block(3, 1_002);
         act(job_id, &results, 1, false);
         assert!(jobs_events().iter().any(|e| matches!(e, JobsEvent::RevealPhaseStarted { .. })));
         common::finish_block();
@@ -257,6 +262,9 @@ fn benchmark_chain_assigns_the_benchmarked_jobs() {
                 RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::submit_job { spec }),
             );
         }
+        common::finish_block();
+        // Assigned in the next block.
+        common::start_block(2, 1_001);
         let assigned = jobs_events().iter().filter(|e| matches!(e, JobsEvent::JobAssigned { .. })).count();
         assert_eq!(assigned as u32, PREPARED_JOBS);
         // The jobs prepared for commit and reveal go to Alice.
@@ -266,6 +274,8 @@ fn benchmark_chain_assigns_the_benchmarked_jobs() {
             0,
             RuntimeCall::ComputeJobs(pallet_compute_jobs::Call::submit_job { spec }),
         );
+        common::finish_block();
+        common::start_block(3, 1_002);
         let providers = jobs_events()
             .into_iter()
             .filter_map(

@@ -8,8 +8,8 @@ use crate::{pallet::*, types::*};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    commitment, kernel_id, Commitment, JobDetails, JobId, JobInput, JobPhase, JobResult, KernelId, OpenJob,
-    ResultRoot, Salt,
+    commitment, kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult,
+    KernelId, OpenJob, ResultRoot, Salt,
 };
 use frame_support::{
     ensure,
@@ -22,7 +22,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-    traits::{CheckedAdd, CheckedMul, Saturating},
+    traits::{CheckedAdd, CheckedMul, Saturating, Zero},
     DispatchError, DispatchResult,
 };
 
@@ -163,40 +163,30 @@ impl<T: Config> Pallet<T> {
         let next_id = job_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
         let mut kernel = Kernels::<T>::get(spec.kernel).ok_or(Error::<T>::KernelNotFound)?;
         kernel.open_jobs = kernel.open_jobs.checked_add(1).ok_or(Error::<T>::Overflow)?;
+        ensure!(
+            Queue::<T>::decode_len().unwrap_or_default() < T::MaxQueuedJobs::get() as usize,
+            Error::<T>::QueueFull
+        );
 
         let now = Self::now();
         let kernel_key = spec.kernel;
-        let queue_window = spec.queue_window;
-        let mut job = Job::<T> {
+        let job = Job::<T> {
             requester: requester.clone(),
             spec,
             escrow,
             fee,
             phase: JobPhase::Queued,
             submitted_at: now,
-            deadline: now,
+            // Assigned in the next block, with randomness nobody knew when this transaction was signed.
+            deadline: Self::schedule(job_id, now.saturating_add(1u32.into())),
             replicas: Default::default(),
             at_risk: Default::default(),
         };
-        // Assignment happens in its own storage layer: a failure leaves nothing behind, and the job waits.
-        let assigned = Self::try_assign(job_id, &mut job, now).is_ok();
-        if !assigned {
-            let mut queue = Queue::<T>::get();
-            queue.try_push(job_id).map_err(|_| Error::<T>::QueueFull)?;
-            let until = now.saturating_add(queue_window.into());
-            job.deadline = Self::schedule(job_id, until);
-            Queue::<T>::put(queue);
-        }
 
         T::Currency::hold(&reason, &requester, total).map_err(|_| Error::<T>::InsufficientBalance)?;
         Kernels::<T>::insert(kernel_key, kernel);
         NextJobId::<T>::put(next_id);
         Self::deposit_event(Event::JobSubmitted { job_id, requester, kernel: kernel_key, escrow, fee });
-        if assigned {
-            Self::deposit_assigned_event(job_id, &job);
-        } else {
-            Self::deposit_event(Event::JobQueued { job_id, until: job.deadline });
-        }
         Jobs::<T>::insert(job_id, job);
         Ok(job_id)
     }
@@ -267,9 +257,19 @@ impl<T: Config> Pallet<T> {
         }
         Self::unschedule(job_id, job.deadline);
         Self::release_escrow(job_id, &job, job.escrow);
+        // The assigned providers set a slot aside: a cancellation compensates them, so that cancelling
+        // and submitting again (to draw other providers) is not free.
+        let compensation = T::CancelCompensation::get().mul_floor(job.spec.reward_per_replica);
+        let mut paid = BalanceOf::<T>::zero();
+        for replica in job.replicas.iter() {
+            if T::Providers::reward(&replica.provider, &job.requester, compensation).is_ok() {
+                paid = paid.saturating_add(compensation);
+            }
+        }
         Self::pay_fee(&job);
         Self::finish(job_id, &job, JobResult::Cancelled, Self::now());
-        Self::deposit_event(Event::JobCancelled { job_id, refunded: job.escrow, fee: job.fee });
+        let refunded = job.escrow.saturating_sub(paid);
+        Self::deposit_event(Event::JobCancelled { job_id, refunded, fee: job.fee });
         Ok(())
     }
 }

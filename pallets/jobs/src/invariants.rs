@@ -21,7 +21,7 @@ impl<T: Config> Pallet<T> {
     ///   `DisputeReferees` more once disputed, which needs reveals among the first), each with its stake at
     ///   risk and an `Assignments` entry, and every entry belongs to such a job; reveals only after
     ///   commitments, none while committing but those of a disputed job's first replicas;
-    /// - the queue holds exactly the queued jobs, once each;
+    /// - the queue holds exactly the queued jobs past their first assignment attempt, once each;
     /// - every open job is in the deadline bucket of its `deadline` exactly once, and buckets hold nothing
     ///   else; no bucket lies behind `DeadlineCursor`;
     /// - `open_jobs` of each kernel is the number of open jobs that run it;
@@ -47,7 +47,11 @@ impl<T: Config> Pallet<T> {
                 JobPhase::Queued => {
                     ensure!(job.replicas.is_empty(), "a queued job has replicas");
                     ensure!(job.at_risk.is_empty(), "a queued job has stake at risk");
-                    queued.insert(job_id);
+                    // Until its first attempt (due the block after its submission) a job is not in the
+                    // queue; after it, until its queue window ends, it is.
+                    if job.deadline != job.submitted_at.saturating_add(1u32.into()) {
+                        queued.insert(job_id);
+                    }
                 }
                 JobPhase::Committing | JobPhase::Revealing => {
                     let originals = usize::from(job.spec.replicas);

@@ -170,6 +170,11 @@ pub mod pallet {
         #[pallet::constant]
         type DisputeReferees: Get<u32>;
 
+        /// Paid to each assigned provider, as a share of the reward, when the requester cancels a job
+        /// before anyone committed.
+        #[pallet::constant]
+        type CancelCompensation: Get<Perbill>;
+
         /// Receives slashed funds, less what reimburses a requester for the referees it paid (the runtime
         /// burns them).
         type SlashDestination: OnUnbalanced<CreditOf<Self>>;
@@ -559,17 +564,18 @@ pub mod pallet {
         }
 
         /// Submits a job: holds its escrow (`(replicas + referees) × reward_per_replica`, the referees'
-        /// part refunded unless a dispute needs them) and `JobFee` (reason `JobEscrow`), and assigns
-        /// `replicas` providers sampled by stake with the block's randomness, each with at least the stake
-        /// that makes cheating on this reward cost `SlashRewardMultiple` times what it earns. When too few
-        /// are eligible, the job waits in the queue (assigned in a later block) until `queue_window` blocks
-        /// have passed; then its escrow is refunded and the fee taken.
+        /// part refunded unless a dispute needs them) and `JobFee` (reason `JobEscrow`). The job is
+        /// assigned in the next block, with randomness that did not exist when the transaction was signed:
+        /// `replicas` providers sampled by stake, each with at least the stake that makes cheating on this
+        /// reward cost `SlashRewardMultiple` times what it earns. When too few are eligible, the job waits
+        /// in the queue (tried again in later blocks) until `queue_window` blocks have passed; then its
+        /// escrow is refunded and the fee taken.
         ///
         /// - origin: signed, the requester.
         /// - `spec`: what to run (see [`compute_primitives::JobSpec`]); checked by [`Pallet::validate_spec`].
         ///
         /// Errors: those of `validate_spec`, `InsufficientBalance`, `QueueFull`, `Overflow`.
-        /// Events: `JobSubmitted`, then `JobAssigned` or `JobQueued`.
+        /// Events: `JobSubmitted`; in the next block `JobAssigned` or `JobQueued`.
         #[pallet::call_index(2)]
         #[pallet::weight(T::WeightInfo::submit_job().max(T::WeightInfo::submit_job_queued()))]
         pub fn submit_job(origin: OriginFor<T>, spec: Box<JobSpecOf<T>>) -> DispatchResult {
@@ -624,8 +630,8 @@ pub mod pallet {
             Ok(Pays::No.into())
         }
 
-        /// Cancels a job that no provider has committed to: frees its providers, refunds the escrow and pays
-        /// the fee.
+        /// Cancels a job that no provider has committed to: frees its providers, pays each of them
+        /// `CancelCompensation` of its reward, refunds the rest of the escrow and pays the fee.
         ///
         /// - origin: signed, the job's requester.
         /// - `job_id`: a queued job, or an assigned one without commitments.

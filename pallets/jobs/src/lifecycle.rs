@@ -119,7 +119,11 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Moves `job_id` from the bucket of `old` to the bucket of `at`.
-    pub(crate) fn reschedule(job_id: JobId, old: BlockNumberFor<T>, at: BlockNumberFor<T>) -> BlockNumberFor<T> {
+    pub(crate) fn reschedule(
+        job_id: JobId,
+        old: BlockNumberFor<T>,
+        at: BlockNumberFor<T>,
+    ) -> BlockNumberFor<T> {
         Self::unschedule(job_id, old);
         Self::schedule(job_id, at)
     }
@@ -185,7 +189,9 @@ impl<T: Config> Pallet<T> {
             job.replicas
                 .try_push(Replica { provider: provider.clone(), commitment: None, revealed: None })
                 .map_err(|_| Error::<T>::InvalidReplicas)?;
-            job.at_risk.try_push(T::Providers::stake_of(provider)).map_err(|_| Error::<T>::InvalidReplicas)?;
+            job.at_risk
+                .try_push(T::Providers::stake_of(provider))
+                .map_err(|_| Error::<T>::InvalidReplicas)?;
         }
         Ok(())
     }
@@ -399,7 +405,13 @@ impl<T: Config> Pallet<T> {
                 }
                 (_, Some(_), Verdict::Root(_)) => {
                     let rate = T::WrongResultSlash::get();
-                    slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, SlashReason::WrongResult));
+                    slashed.subsume(Self::slash_provider(
+                        job_id,
+                        provider,
+                        rate,
+                        at_risk,
+                        SlashReason::WrongResult,
+                    ));
                     T::Providers::record_outcome(provider, JobOutcome::WrongResult);
                     false
                 }
@@ -408,13 +420,25 @@ impl<T: Config> Pallet<T> {
                 (_, Some(_), Verdict::NoQuorum) => false,
                 (Some(_), None, _) => {
                     let rate = T::WrongResultSlash::get();
-                    slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, SlashReason::RevealWithheld));
+                    slashed.subsume(Self::slash_provider(
+                        job_id,
+                        provider,
+                        rate,
+                        at_risk,
+                        SlashReason::RevealWithheld,
+                    ));
                     T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
                     false
                 }
                 (None, None, _) => {
                     let rate = T::LivenessSlash::get();
-                    slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, SlashReason::MissedDeadline));
+                    slashed.subsume(Self::slash_provider(
+                        job_id,
+                        provider,
+                        rate,
+                        at_risk,
+                        SlashReason::MissedDeadline,
+                    ));
                     T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
                     false
                 }
@@ -447,7 +471,12 @@ impl<T: Config> Pallet<T> {
 
     /// Settles a job's slashed funds: back to the requester up to what it paid the referees, the rest to
     /// `SlashDestination`.
-    fn settle_slashed(job_id: JobId, requester: &T::AccountId, paid_to_referees: BalanceOf<T>, funds: CreditOf<T>) {
+    fn settle_slashed(
+        job_id: JobId,
+        requester: &T::AccountId,
+        paid_to_referees: BalanceOf<T>,
+        funds: CreditOf<T>,
+    ) {
         let slashed = funds.peek();
         if slashed.is_zero() {
             return;
@@ -528,10 +557,7 @@ impl<T: Config> Pallet<T> {
             return T::DbWeight::get().reads(1);
         }
         match job.phase {
-            JobPhase::Queued => {
-                Self::expire(job_id, job, now);
-                T::WeightInfo::expire_queued()
-            }
+            JobPhase::Queued => Self::assign_or_queue(job_id, job, now),
             JobPhase::Committing if job.any_committed() => {
                 Self::start_reveal(job_id, &mut job, now);
                 Jobs::<T>::insert(job_id, job);
@@ -539,6 +565,30 @@ impl<T: Config> Pallet<T> {
             }
             JobPhase::Committing | JobPhase::Revealing => Self::resolve(job_id, job, now),
         }
+    }
+
+    /// A queued job's deadline: the block after its submission (its first assignment attempt) or the end
+    /// of its queue window. It is tried once more; failing that it waits in the queue until its window
+    /// ends (or expires at once when the window is over or the queue is full). Returns the weight used.
+    pub(crate) fn assign_or_queue(job_id: JobId, mut job: Job<T>, now: BlockNumberFor<T>) -> Weight {
+        let weight = T::WeightInfo::assign_queued().saturating_add(T::WeightInfo::expire_queued());
+        if Self::try_assign(job_id, &mut job, now).is_ok() {
+            Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
+            Self::deposit_assigned_event(job_id, &job);
+            Jobs::<T>::insert(job_id, job);
+            return weight;
+        }
+        let expiry = job.submitted_at.saturating_add(job.spec.queue_window.into());
+        let queued = now < expiry
+            && Queue::<T>::mutate(|queue| queue.contains(&job_id) || queue.try_push(job_id).is_ok());
+        if queued {
+            job.deadline = Self::schedule(job_id, expiry);
+            Self::deposit_event(Event::JobQueued { job_id, until: expiry });
+            Jobs::<T>::insert(job_id, job);
+        } else {
+            Self::expire(job_id, job, now);
+        }
+        weight
     }
 
     /// Tries to assign the jobs at the front of the queue: at most `MaxAssignmentsPerBlock` attempts, each

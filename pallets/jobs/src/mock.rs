@@ -109,6 +109,7 @@ impl pallet_balances::Config for Test {
 parameter_types! {
     pub const WrongResultSlash: Perbill = Perbill::from_percent(10);
     pub const LivenessSlash: Perbill = Perbill::from_percent(2);
+    pub const CancelCompensation: Perbill = Perbill::from_percent(10);
     /// Tests switch the randomness off to check the parent-hash fallback.
     pub static RandomnessAvailable: bool = true;
 }
@@ -139,6 +140,7 @@ impl pallet_compute_jobs::Config for Test {
     type SlashRewardMultiple = ConstU32<SLASH_MULTIPLE>;
     type LivenessSlash = LivenessSlash;
     type DisputeReferees = ConstU32<REFEREES>;
+    type CancelCompensation = CancelCompensation;
     type SlashDestination = SlashSink;
     type MaxQueuedJobs = ConstU32<MAX_QUEUED>;
     type MaxAssignmentsPerBlock = ConstU32<MAX_ASSIGNMENTS>;

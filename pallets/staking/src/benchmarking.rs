@@ -413,8 +413,12 @@ mod benchmarks {
         for i in 0..n {
             provider::<T>("provider", i, stake);
         }
-        let requirements =
-            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: BalanceOf::<T>::zero(), min_stake: Zero::zero() };
+        let requirements = Requirements {
+            min_vram_mib: u32::MAX,
+            determinism_class: None,
+            offer: BalanceOf::<T>::zero(),
+            min_stake: Zero::zero(),
+        };
         let result;
         #[block]
         {

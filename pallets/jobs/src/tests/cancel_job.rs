@@ -8,10 +8,17 @@ fn cancels_an_assigned_job_before_any_commitment() {
         let providers = assigned(job_id);
         let before = Snapshot::all();
         assert_ok!(Jobs::cancel_job(signed(ALICE), job_id));
-        assert_eq!(events(), vec![Event::JobCancelled { job_id, refunded: ESCROW, fee: FEE }]);
+        // Finding 5 of the review: cancelling re-drew providers for the fee alone. Now each assigned
+        // provider is compensated a tenth of its reward.
+        let compensation = REWARD / 10;
+        let refunded = ESCROW - 3 * compensation;
+        assert_eq!(events(), vec![Event::JobCancelled { job_id, refunded, fee: FEE }]);
         assert_eq!(escrow_hold(ALICE), 0);
-        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW);
-        assert_eq!(free(ALICE), INITIAL - FEE);
+        assert_eq!(free(ALICE), before.free[&ALICE] + refunded);
+        assert_eq!(free(ALICE), INITIAL - FEE - 3 * compensation);
+        for p in &providers {
+            assert_eq!(free(*p), before.free[p] + compensation);
+        }
         assert_eq!(FeesCollected::get(), FEE);
         assert_eq!(issuance(), before.issuance - FEE, "the fee sink burns the fee");
         for p in providers {
@@ -22,7 +29,7 @@ fn cancels_an_assigned_job_before_any_commitment() {
         assert_eq!(Deadlines::<Test>::iter().count(), 0);
         let record = Results::<Test>::get(job_id).unwrap();
         assert_eq!(record.outcome, compute_primitives::JobResult::Cancelled);
-        assert_eq!((record.requester, record.finished_at), (ALICE, 1));
+        assert_eq!((record.requester, record.finished_at), (ALICE, 2));
         assert_eq!(Kernels::<Test>::get(kernel_id(KERNEL)).unwrap().open_jobs, 0);
         assert_eq!(Outcomes::get(), vec![], "nobody is blamed");
     });
@@ -32,14 +39,17 @@ fn cancels_an_assigned_job_before_any_commitment() {
 fn cancels_a_queued_job() {
     ExtBuilder::default().build_and_execute(|| {
         let kernel = register_kernel();
-        let first = submit(ALICE, spec(kernel));
-        let second = submit(ALICE, spec(kernel));
-        let third = submit(BOB, spec(kernel));
+        let first = submit_only(ALICE, spec(kernel));
+        let second = submit_only(ALICE, spec(kernel));
+        let third = submit_only(BOB, spec(kernel));
+        run_to_block(2);
         System::reset_events();
         let before = Snapshot::all();
         assert_ok!(Jobs::cancel_job(signed(ALICE), second));
         assert_eq!(events(), vec![Event::JobCancelled { job_id: second, refunded: ESCROW, fee: FEE }]);
-        assert_eq!(Queue::<Test>::get().into_inner(), vec![first, third]);
+        let mut queue = Queue::<Test>::get().into_inner();
+        queue.sort_unstable();
+        assert_eq!(queue, vec![first, third]);
         assert_eq!(escrow_hold(ALICE), ESCROW + FEE, "the other job's hold stays");
         assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW);
         assert_eq!(bucket(11), vec![first, third]);
@@ -73,7 +83,7 @@ fn refuses_a_job_with_a_commitment() {
         commit(job_id, providers[1], root(1));
         assert_noop!(Jobs::cancel_job(signed(ALICE), job_id), Error::<Test>::AlreadyStarted);
         // Nor in the reveal phase.
-        run_to_block(6);
+        run_to_block(7);
         assert_eq!(job(job_id).phase, JobPhase::Revealing);
         assert_noop!(Jobs::cancel_job(signed(ALICE), job_id), Error::<Test>::AlreadyStarted);
     });

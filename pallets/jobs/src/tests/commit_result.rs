@@ -22,7 +22,7 @@ fn records_a_commitment() {
         let job = job(job_id);
         assert_eq!(job.replicas[0].commitment, Some(sealed));
         assert_eq!(job.phase, JobPhase::Committing);
-        assert_eq!(job.deadline, 6);
+        assert_eq!(job.deadline, 7);
         commit(job_id, b, root(1));
         assert_eq!(crate::Jobs::<Test>::get(job_id).unwrap().phase, JobPhase::Committing);
         before.assert_unchanged_except(&[]);
@@ -52,7 +52,7 @@ fn the_last_commitment_starts_the_reveal_phase() {
         assert_eq!(job.phase, JobPhase::Revealing);
         assert_eq!(job.deadline, 8);
         assert_eq!(bucket(8), vec![job_id]);
-        assert!(bucket(6).is_empty(), "moved out of the commit deadline's block");
+        assert!(bucket(7).is_empty(), "moved out of the commit deadline's block");
     });
 }
 
@@ -109,7 +109,7 @@ fn refuses_a_commitment_outside_the_commit_phase() {
         // Revealing: also for a provider that never committed.
         let providers = assigned(job_id);
         commit(job_id, providers[0], root(1));
-        run_to_block(6);
+        run_to_block(7);
         assert_eq!(job(job_id).phase, JobPhase::Revealing);
         for p in &providers {
             assert_noop!(

@@ -93,7 +93,7 @@ fn three_honest_replicas_are_all_paid() {
         let before = Snapshot::all();
         commit_and_reveal(job_id, &ps.map(|p| (p, root(1))));
         System::reset_events();
-        run_to_block(2);
+        run_to_block(3);
         assert_eq!(
             events(),
             vec![Event::JobCompleted { job_id, result_root: root(1), winners: 3, paid: 3 * REWARD }]
@@ -162,7 +162,10 @@ fn a_wrong_replica_opens_a_dispute_that_referees_settle() {
         assert_eq!(SlashesBurned::get(), burned);
         assert_eq!(issuance(), before.issuance - FEE - burned);
         let outcomes = Outcomes::get();
-        assert_eq!(outcomes.iter().filter(|(_, o)| *o == JobOutcome::Completed { work_units: WORK }).count(), 5);
+        assert_eq!(
+            outcomes.iter().filter(|(_, o)| *o == JobOutcome::Completed { work_units: WORK }).count(),
+            5
+        );
         assert!(outcomes.contains(&(c, JobOutcome::WrongResult)));
     });
 }
@@ -246,7 +249,7 @@ fn without_referees_disagreeing_replicas_slash_nobody() {
         let (job_id, ps) = start();
         commit_and_reveal(job_id, &[(ps[0], root(1)), (ps[1], root(1)), (ps[2], root(2))]);
         System::reset_events();
-        run_to_block(2);
+        run_to_block(3);
         assert_eq!(events(), vec![Event::JobInconclusive { job_id, paid: 3 * REWARD }]);
         assert_finished(job_id, &ps);
         assert_eq!(record(job_id), JobResult::NoConsensus);
@@ -303,7 +306,7 @@ fn a_provider_with_too_little_stake_for_the_reward_is_not_assigned() {
         register_provider(P4, provider(3_000));
         register_provider(P5, provider(3_000));
         register_provider(P6, provider(3_000));
-        run_to_block(2);
+        run_to_block(System::block_number() + 1);
         let mut assigned = assigned(job_id);
         assigned.sort_unstable();
         assert_eq!(assigned, vec![P4, P5, P6]);
@@ -342,11 +345,11 @@ fn a_replica_that_does_not_reveal_is_slashed_like_a_wrong_one() {
         }
         reveal(job_id, a, root(1));
         reveal(job_id, b, root(1));
-        assert_eq!(job(job_id).deadline, 6, "c has yet to reveal");
+        assert_eq!(job(job_id).deadline, 7, "c has yet to reveal");
         System::reset_events();
-        run_to_block(5);
-        assert!(events().is_empty());
         run_to_block(6);
+        assert!(events().is_empty());
+        run_to_block(7);
         assert_eq!(
             events(),
             vec![
@@ -356,7 +359,12 @@ fn a_replica_that_does_not_reveal_is_slashed_like_a_wrong_one() {
                     amount: WRONG_SLASH,
                     reason: SlashReason::RevealWithheld
                 },
-                Event::SlashedFundsSettled { job_id, slashed: WRONG_SLASH, reimbursed: 0, burned: WRONG_SLASH },
+                Event::SlashedFundsSettled {
+                    job_id,
+                    slashed: WRONG_SLASH,
+                    reimbursed: 0,
+                    burned: WRONG_SLASH
+                },
                 Event::JobCompleted { job_id, result_root: root(1), winners: 2, paid: 2 * REWARD },
             ]
         );
@@ -381,12 +389,12 @@ fn two_silent_replicas_fail_the_job_and_are_slashed() {
         let before = Snapshot::all();
         commit(job_id, a, root(1));
         System::reset_events();
-        run_to_block(6);
-        assert_eq!(events(), vec![Event::RevealPhaseStarted { job_id, reveal_deadline: 11 }]);
-        reveal(job_id, a, root(1));
-        assert_eq!(job(job_id).deadline, 7);
-        System::reset_events();
         run_to_block(7);
+        assert_eq!(events(), vec![Event::RevealPhaseStarted { job_id, reveal_deadline: 12 }]);
+        reveal(job_id, a, root(1));
+        assert_eq!(job(job_id).deadline, 8);
+        System::reset_events();
+        run_to_block(8);
         // 2% of 10 000 = 200 each, burned: the requester gets none of it.
         let slashed = 2 * LIVENESS_SLASH;
         assert_eq!(
@@ -443,7 +451,7 @@ fn a_requester_cannot_size_a_slash_or_collect_it() {
         assert_eq!(assigned(job_id), vec![P1]);
         let before = Snapshot::all();
         // P1 never commits.
-        run_to_block(6);
+        run_to_block(8);
         assert_eq!(record(job_id), JobResult::Failed);
         assert_eq!(stake(P1), STAKE - LIVENESS_SLASH, "2% of the stake, not the reward");
         assert_eq!(free(BOB), before.free[&BOB] + backed, "the escrow comes back, nothing more");
@@ -457,9 +465,9 @@ fn a_requester_cannot_size_a_slash_or_collect_it() {
 fn a_job_nobody_commits_to_fails_at_its_commit_deadline() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, ps) = start();
-        run_to_block(5);
-        assert!(crate::Jobs::<Test>::contains_key(job_id));
         run_to_block(6);
+        assert!(crate::Jobs::<Test>::contains_key(job_id));
+        run_to_block(7);
         let mut expected: Vec<_> = ps
             .iter()
             .map(|p| Event::ProviderSlashed {
@@ -490,7 +498,7 @@ fn a_single_replica_earns_no_reputation() {
         let job_id = submit(ALICE, single);
         assert_eq!(escrow_hold(ALICE), REWARD + FEE, "no referees to pay for");
         commit_and_reveal(job_id, &[(P1, root(1))]);
-        run_to_block(2);
+        run_to_block(3);
         assert_eq!(record(job_id), JobResult::Completed { root: root(1) });
         assert_eq!(free(P1), INITIAL + REWARD);
         assert!(Outcomes::get().is_empty());
@@ -532,7 +540,7 @@ fn a_reward_that_fails_stays_with_the_requester() {
         }
         RewardsFail::put(true);
         System::reset_events();
-        run_to_block(2);
+        run_to_block(3);
         let mut expected: Vec<_> = ps
             .iter()
             .map(|p| Event::RewardFailed {
@@ -625,20 +633,30 @@ fn the_queue_is_served_in_order_a_few_jobs_per_block() {
             submit(BOB, spec(kernel)),
             submit(BOB, spec(kernel)),
         ];
+        // No providers yet: all four wait in the queue (which the attempts of each block rotate).
+        let mut expected = Queue::<Test>::get().into_inner();
+        let mut sorted = expected.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, jobs.to_vec());
         for p in [P1, P2, P3] {
             register_provider(p, MockProvider { capacity: 10, ..provider(STAKE) });
         }
-        run_to_block(2);
-        // Two attempts: the picky job finds nobody and goes to the back; the next one is assigned.
-        assert_eq!(Queue::<Test>::get().into_inner(), vec![jobs[2], jobs[3], jobs[0]]);
-        assert_eq!(job(jobs[1]).phase, JobPhase::Committing);
-        run_to_block(3);
-        assert_eq!(Queue::<Test>::get().into_inner(), vec![jobs[0]]);
-        assert_eq!(job(jobs[2]).phase, JobPhase::Committing);
-        assert_eq!(job(jobs[3]).phase, JobPhase::Committing);
-        // One job left: one attempt per block.
-        run_to_block(4);
-        assert_eq!(Queue::<Test>::get().into_inner(), vec![jobs[0]]);
+        // Each block makes `MAX_ASSIGNMENTS` attempts from the front: the picky job finds nobody and goes
+        // to the back, every other one is assigned.
+        for block in 6..=9 {
+            for _ in 0..MAX_ASSIGNMENTS.min(expected.len() as u32) {
+                let front = expected.remove(0);
+                if front == jobs[0] {
+                    expected.push(front);
+                }
+            }
+            run_to_block(block);
+            assert_eq!(Queue::<Test>::get().into_inner(), expected, "block {block}");
+        }
+        assert_eq!(expected, vec![jobs[0]]);
+        for id in &jobs[1..] {
+            assert_eq!(job(*id).phase, JobPhase::Committing);
+        }
     });
 }
 
@@ -646,12 +664,12 @@ fn the_queue_is_served_in_order_a_few_jobs_per_block() {
 fn records_are_pruned_after_the_retention_period() {
     ExtBuilder::default().build_and_execute(|| {
         let kernel = register_kernel();
-        let jobs: Vec<u64> = (0..3).map(|_| submit(ALICE, spec(kernel))).collect();
+        let jobs: Vec<u64> = (0..3).map(|_| submit_only(ALICE, spec(kernel))).collect();
         for job_id in &jobs {
             assert_ok!(Jobs::cancel_job(signed(ALICE), *job_id));
         }
         run_to_block(3);
-        let late = submit(BOB, spec(kernel));
+        let late = submit_only(BOB, spec(kernel));
         assert_ok!(Jobs::cancel_job(signed(BOB), late));
         assert_eq!((PruneHead::<Test>::get(), PruneTail::<Test>::get()), (0, 4));
         System::reset_events();
@@ -691,7 +709,7 @@ fn a_flood_of_deadlines_delays_but_never_aborts_a_job() {
         let job_id = submit(ALICE, pair.clone());
         let [committed, silent] = assigned(job_id)[..] else { unreachable!() };
         commit(job_id, committed, root(1));
-        // The reveal phase would start at 6 and end at 11: the attacker aims a flood of one-replica jobs
+        // The reveal phase would start at 7 and end at 12: the attacker aims a flood of one-replica jobs
         // (run by a provider of its own, which stays silent) at those blocks.
         set_active(P1, false);
         set_active(P2, false);
@@ -700,10 +718,10 @@ fn a_flood_of_deadlines_delays_but_never_aborts_a_job() {
         flood.replicas = 1;
         flood.quorum = 1;
         let mut flooded = Vec::new();
-        for window in [5, 10] {
+        for window in [4, 9] {
             flood.commit_window = window;
             for _ in 0..MAX_DEADLINES * 3 {
-                flooded.push(submit(BOB, flood.clone()));
+                flooded.push(submit_only(BOB, flood.clone()));
             }
         }
         let before = Snapshot::all();
@@ -733,6 +751,7 @@ fn a_flood_of_deadlines_delays_but_never_aborts_a_job() {
     });
 }
 
+/// The hook handles at most `MaxDeadlinesPerBlock` jobs per block, oldest deadline first, and catches up.
 #[test]
 fn crowded_deadlines_are_worked_off_in_order() {
     ExtBuilder::default().build_and_execute(|| {
@@ -741,20 +760,20 @@ fn crowded_deadlines_are_worked_off_in_order() {
         let mut single = spec(kernel);
         single.replicas = 1;
         single.quorum = 1;
-        let jobs: Vec<u64> = (0..MAX_DEADLINES * 2 + 1).map(|_| submit(ALICE, single.clone())).collect();
-        single.commit_window = 6;
-        let later = submit(ALICE, single);
-        run_to_block(6);
-        let open = |ids: &[u64]| ids.iter().filter(|id| crate::Jobs::<Test>::contains_key(**id)).count() as u32;
-        assert_eq!(open(&jobs), MAX_DEADLINES + 1, "one block's worth handled");
-        assert_eq!(DeadlineCursor::<Test>::get(), 6);
-        run_to_block(7);
-        assert_eq!(open(&jobs), 1);
-        assert!(crate::Jobs::<Test>::contains_key(later), "block 7's own deadline waits its turn");
-        run_to_block(8);
-        assert_eq!(open(&jobs), 0);
-        assert!(!crate::Jobs::<Test>::contains_key(later));
-        assert_eq!(DeadlineCursor::<Test>::get(), 9);
+        let jobs: Vec<u64> = (0..MAX_DEADLINES * 2 + 1).map(|_| submit_only(ALICE, single.clone())).collect();
+        let assigned =
+            |ids: &[u64]| ids.iter().filter(|id| job(**id).phase == JobPhase::Committing).count() as u32;
+        run_to_block(2);
+        assert_eq!(assigned(&jobs), MAX_DEADLINES, "one block's worth handled");
+        assert_eq!(DeadlineCursor::<Test>::get(), 2);
+        run_to_block(3);
+        assert_eq!(assigned(&jobs), 2 * MAX_DEADLINES);
+        run_to_block(4);
+        assert_eq!(assigned(&jobs), 2 * MAX_DEADLINES + 1);
+        assert_eq!(DeadlineCursor::<Test>::get(), 5);
+        // Later assignments have later commit deadlines: nobody's window was cut short.
+        let deadlines: Vec<u64> = jobs.iter().map(|id| job(*id).deadline).collect();
+        assert!(deadlines.iter().all(|d| (7..=9).contains(d)), "{deadlines:?}");
     });
 }
 

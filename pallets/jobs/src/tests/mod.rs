@@ -177,36 +177,26 @@ pub fn reveal(job_id: u64, who: AccountId, root: ResultRoot) {
     assert_ok!(Jobs::reveal_result(signed(who), job_id, root, salt(who)));
 }
 
-/// Submits `spec` from `who`, checking the hold, the events and the job; returns the job id.
-pub fn submit(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
+/// Submits `spec` from `who`, checking the hold, the events and the job, which waits for the next block;
+/// returns the job id.
+pub fn submit_only(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     let before = Snapshot::take(&[who]);
     let job_id = NextJobId::<Test>::get();
     let escrow = escrow_of(&spec);
     let kernel_jobs = Kernels::<Test>::get(spec.kernel).unwrap().open_jobs;
+    let now = System::block_number();
     System::reset_events();
     assert_ok!(Jobs::submit_job(signed(who), Box::new(spec.clone())));
     let job = job(job_id);
-    let mut expected =
-        vec![Event::JobSubmitted { job_id, requester: who, kernel: spec.kernel, escrow, fee: FEE }];
-    if job.phase == JobPhase::Queued {
-        expected.push(Event::JobQueued { job_id, until: job.deadline });
-        assert!(job.replicas.is_empty());
-        assert_eq!(Queue::<Test>::get().last(), Some(&job_id));
-    } else {
-        assert_eq!(job.phase, JobPhase::Committing);
-        expected.push(Event::JobAssigned {
-            job_id,
-            providers: BoundedVec::truncate_from(assigned(job_id)),
-            commit_deadline: job.deadline,
-        });
-        assert_eq!(job.replicas.len(), usize::from(spec.replicas));
-        for p in assigned(job_id) {
-            assert!(Assignments::<Test>::contains_key(p, job_id));
-        }
-    }
-    assert_eq!(events(), expected);
+    assert_eq!(
+        events(),
+        vec![Event::JobSubmitted { job_id, requester: who, kernel: spec.kernel, escrow, fee: FEE }]
+    );
+    assert_eq!(job.phase, JobPhase::Queued);
+    assert!(job.replicas.is_empty(), "nobody is drawn with randomness known at submission");
+    assert_eq!(job.deadline, now + 1, "assigned in the next block");
     assert_eq!(job.spec, spec);
-    assert_eq!((job.escrow, job.fee, job.requester), (escrow, FEE, who));
+    assert_eq!((job.escrow, job.fee, job.requester, job.submitted_at), (escrow, FEE, who, now));
     assert!(Deadlines::<Test>::contains_key(job.deadline, job_id));
     assert_eq!(escrow_hold(who), before.escrow_hold[&who] + escrow + FEE);
     assert_eq!(free(who), before.free[&who] - escrow - FEE);
@@ -214,6 +204,39 @@ pub fn submit(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     assert_eq!(Kernels::<Test>::get(spec.kernel).unwrap().open_jobs, kernel_jobs + 1);
     assert_eq!(NextJobId::<Test>::get(), job_id + 1);
     job_id
+}
+
+/// [`submit_only`], then the next block, which assigns the job or queues it; checks the event and the
+/// replicas. Returns the job id.
+pub fn submit(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
+    let job_id = submit_only(who, spec.clone());
+    let next = System::block_number() + 1;
+    run_to_block(next);
+    check_assigned_or_queued(job_id, next, &events());
+    job_id
+}
+
+/// Checks that `events` of block `at` assigned or queued `job_id` as its state says.
+pub fn check_assigned_or_queued(job_id: u64, at: u64, events: &[Event<Test>]) {
+    let job = job(job_id);
+    if job.phase == JobPhase::Queued {
+        let until = job.submitted_at + u64::from(job.spec.queue_window);
+        assert!(events.contains(&Event::JobQueued { job_id, until }), "{events:?}");
+        assert_eq!(job.deadline, until);
+        assert!(Queue::<Test>::get().contains(&job_id));
+    } else {
+        assert_eq!(job.phase, JobPhase::Committing);
+        assert!(events.contains(&Event::JobAssigned {
+            job_id,
+            providers: BoundedVec::truncate_from(assigned(job_id)),
+            commit_deadline: job.deadline,
+        }));
+        assert_eq!(job.deadline, at + u64::from(job.spec.commit_window));
+        assert_eq!(job.replicas.len(), usize::from(job.spec.replicas));
+        for p in assigned(job_id) {
+            assert!(Assignments::<Test>::contains_key(p, job_id));
+        }
+    }
 }
 
 /// Balances and holds of some accounts, the total issuance and the fees collected.

@@ -89,6 +89,8 @@ struct Ledger {
     honest_slashed: Vec<(u64, AccountId)>,
     /// Roots that won, by job.
     won: BTreeMap<u64, ResultRoot>,
+    /// Escrow of each job, from its submission.
+    escrows: BTreeMap<u64, Balance>,
 }
 
 impl Ledger {
@@ -100,6 +102,11 @@ impl Ledger {
                     self.won.insert(job_id, result_root);
                 }
                 Event::JobInconclusive { paid, .. } => self.paid += paid,
+                Event::JobSubmitted { job_id, escrow, .. } => {
+                    self.escrows.insert(job_id, escrow);
+                }
+                // What the escrow did not refund compensated the assigned providers.
+                Event::JobCancelled { job_id, refunded, .. } => self.paid += self.escrows[&job_id] - refunded,
                 Event::SlashedFundsSettled { slashed, reimbursed, burned, .. } => {
                     assert_eq!(slashed, reimbursed + burned);
                     self.to_requesters += reimbursed;
@@ -126,7 +133,8 @@ impl Ledger {
         for (job_id, provider) in &self.honest_slashed {
             assert_eq!(self.won.get(job_id), Some(&root(2)), "honest {provider} slashed in job {job_id}");
             let panel = self.panels.get(job_id).expect("a wrong root wins only a dispute");
-            let colluders = panel.iter().filter(|r| behaviour(seed, *job_id, **r) == Behaviour::Wrong).count();
+            let colluders =
+                panel.iter().filter(|r| behaviour(seed, *job_id, **r) == Behaviour::Wrong).count();
             assert!(colluders * 2 > panel.len(), "job {job_id}: the colluders held no majority of {panel:?}");
         }
     }

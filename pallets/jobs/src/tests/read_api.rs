@@ -20,7 +20,7 @@ fn job_details_of_open_finished_and_pruned_jobs() {
             fee: FEE,
             phase: JobPhase::Committing,
             submitted_at: 1,
-            deadline: 6,
+            deadline: 7,
             replicas: ps
                 .iter()
                 .enumerate()
@@ -41,18 +41,18 @@ fn job_details_of_open_finished_and_pruned_jobs() {
         );
         assert_eq!(Jobs::job_details(job_id + 1), None);
 
-        run_to_block(6);
-        run_to_block(11);
+        run_to_block(7);
+        run_to_block(12);
         assert_eq!(
             Jobs::job_details(job_id),
             Some(JobDetails::Finished(JobRecord {
                 requester: ALICE,
                 kernel,
                 outcome: JobResult::Failed,
-                finished_at: 11
+                finished_at: 12
             }))
         );
-        run_to_block(11 + RETENTION);
+        run_to_block(12 + RETENTION);
         assert_eq!(Jobs::job_details(job_id), None);
     });
 }

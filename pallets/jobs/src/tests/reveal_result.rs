@@ -25,7 +25,7 @@ fn records_a_reveal() {
         );
         let job = job(job_id);
         assert_eq!(job.replicas[1].revealed, Some(root(1)));
-        assert_eq!(job.deadline, 1 + 5, "still the reveal deadline");
+        assert_eq!(job.deadline, 2 + 5, "still the reveal deadline");
         before.assert_unchanged_except(&[]);
     });
 }
@@ -59,12 +59,12 @@ fn the_last_reveal_of_those_that_committed_is_enough() {
         let providers = assigned(job_id);
         commit(job_id, providers[0], root(1));
         commit(job_id, providers[1], root(1));
-        run_to_block(6);
-        assert_eq!(job(job_id).deadline, 11);
+        run_to_block(7);
+        assert_eq!(job(job_id).deadline, 12);
         reveal(job_id, providers[0], root(1));
-        assert_eq!(job(job_id).deadline, 11);
+        assert_eq!(job(job_id).deadline, 12);
         reveal(job_id, providers[1], root(1));
-        assert_eq!(job(job_id).deadline, 7);
+        assert_eq!(job(job_id).deadline, 8);
     });
 }
 
@@ -103,7 +103,7 @@ fn refuses_a_provider_that_did_not_commit() {
         let job_id = super::commit_result::assigned_job();
         let providers = assigned(job_id);
         commit(job_id, providers[0], root(1));
-        run_to_block(6);
+        run_to_block(7);
         assert_noop!(
             Jobs::reveal_result(signed(providers[2]), job_id, root(1), salt(providers[2])),
             Error::<Test>::NotCommitted

@@ -17,7 +17,7 @@ fn assigns_a_job_to_sampled_providers() {
         let job_id = submit(ALICE, spec(kernel));
         assert_eq!(job_id, 0);
         let job = job(job_id);
-        assert_eq!(job.deadline, 1 + 5, "the commit window");
+        assert_eq!(job.deadline, 2 + 5, "the commit window, from the block after the submission");
         assert_eq!(job.submitted_at, 1);
         let chosen = assigned(job_id);
         for p in [P1, P2, P3, P4] {
@@ -314,11 +314,10 @@ fn refuses_a_job_when_the_queue_is_full() {
             submit(ALICE, spec(kernel));
         }
         assert_eq!(Queue::<Test>::get().len() as u32, MAX_QUEUED);
-        refuse(spec(kernel), Error::<Test>::QueueFull);
-        // A job that finds providers does not need the queue.
+        // Every job waits a block for its assignment and may need the queue after it: a full queue
+        // refuses submissions at once, with nothing held.
         providers(&[P1, P2, P3]);
-        let job_id = submit(ALICE, spec(kernel));
-        assert_eq!(job(job_id).phase, JobPhase::Committing);
+        refuse(spec(kernel), Error::<Test>::QueueFull);
     });
 }
 
@@ -335,11 +334,12 @@ fn many_jobs_may_share_a_deadline_block() {
     ExtBuilder::default().build_and_execute(|| {
         let kernel = register_kernel();
         register_provider(P1, MockProvider { capacity: 100, ..provider(STAKE) });
-        let jobs: Vec<u64> = (0..MAX_DEADLINES * 4).map(|_| submit(ALICE, one_replica(kernel))).collect();
+        let jobs: Vec<u64> =
+            (0..MAX_DEADLINES * 4).map(|_| submit_only(ALICE, one_replica(kernel))).collect();
         for job_id in &jobs {
-            assert_eq!(job(*job_id).deadline, 6);
+            assert_eq!(job(*job_id).deadline, 2);
         }
-        assert_eq!(bucket(6), jobs);
+        assert_eq!(bucket(2), jobs);
     });
 }
 
@@ -351,5 +351,29 @@ fn refuses_unsigned_origins() {
             Jobs::submit_job(RuntimeOrigin::none(), Box::new(spec(kernel))),
             sp_runtime::DispatchError::BadOrigin
         );
+    });
+}
+
+/// Finding 5 of the sound-economics review: the assignment used randomness known before the submission
+/// was included, so a requester could submit only when its own providers would be drawn. Now nobody is
+/// drawn at submission; the next block draws with its own randomness.
+#[test]
+fn the_assignment_waits_for_the_next_blocks_randomness() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3, P4, P5]);
+        let job_id = submit_only(ALICE, spec(kernel));
+        assert!(job(job_id).replicas.is_empty());
+        assert_eq!(Assignments::<Test>::iter().count(), 0);
+        run_to_block(2);
+        // What the sampler gives for the seed of block 2, the block after the submission.
+        let expected = <MockProviders as compute_primitives::ComputeProviders<AccountId>>::sample(
+            &Jobs::assignment_seed(job_id, 2),
+            3,
+            &spec(kernel).requirements(Jobs::min_stake_for(REWARD)),
+        )
+        .unwrap();
+        assert_eq!(assigned(job_id), expected);
+        assert_eq!(job(job_id).deadline, 2 + 5);
     });
 }

@@ -76,15 +76,27 @@ fn never_ineligible_never_duplicate() {
             Requirements {
                 min_vram_mib: 8_192,
                 determinism_class: Some(DeterminismClass([2; 16])),
-                offer: 200, min_stake: 0
+                offer: 200,
+                min_stake: 0,
             },
-            Requirements { min_vram_mib: 0, determinism_class: Some(DeterminismClass([1; 16])), offer: 50, min_stake: 0 },
+            Requirements {
+                min_vram_mib: 0,
+                determinism_class: Some(DeterminismClass([1; 16])),
+                offer: 50,
+                min_stake: 0,
+            },
         ];
         let mut failures = BTreeMap::new();
         for (r, requirements) in requirement_sets.iter().enumerate() {
             let eligible: Vec<AccountId> = (1..=24u8)
                 .map(acc)
-                .filter(|a| Staking::is_eligible(&Providers::<Test>::get(a).unwrap(), Pools::<Test>::get(a).unwrap().active_stake(), requirements))
+                .filter(|a| {
+                    Staking::is_eligible(
+                        &Providers::<Test>::get(a).unwrap(),
+                        Pools::<Test>::get(a).unwrap().active_stake(),
+                        requirements,
+                    )
+                })
                 .collect();
             assert!(eligible.len() >= 4, "requirement set {r} leaves {} eligible", eligible.len());
             for i in 0..500u32 {
@@ -207,8 +219,12 @@ fn requirements_filter_the_draw_without_bias() {
             let stake = MIN_BOND * n as u128 * n as u128;
             register_custom(n, stake, 24_576, if n % 2 == 1 { 1 } else { 2 }, 10, 4);
         }
-        let requirements =
-            Requirements { min_vram_mib: 0, determinism_class: Some(DeterminismClass([1; 16])), offer: 10, min_stake: 0 };
+        let requirements = Requirements {
+            min_vram_mib: 0,
+            determinism_class: Some(DeterminismClass([1; 16])),
+            offer: 10,
+            min_stake: 0,
+        };
         const DRAWS: u32 = 10_000;
         let mut observed = [0u64; 3];
         let mut failures = 0;
@@ -307,7 +323,8 @@ fn the_index_follows_terms_and_capacity() {
         let big = Requirements {
             min_vram_mib: 16_384,
             determinism_class: Some(DeterminismClass([3; 16])),
-            offer: 200, min_stake: 0
+            offer: 200,
+            min_stake: 0,
         };
         assert_eq!(drawn(&big), BTreeSet::from([acc(P2)]));
     });
@@ -337,8 +354,12 @@ fn sampling_cost() {
             }
         });
         ext.commit_all().unwrap();
-        let impossible =
-            Requirements { min_vram_mib: u32::MAX, determinism_class: None, offer: Balance::MAX, min_stake: 0 };
+        let impossible = Requirements {
+            min_vram_mib: u32::MAX,
+            determinism_class: None,
+            offer: Balance::MAX,
+            min_stake: 0,
+        };
         let (_, proof) = ext.execute_and_prove(|| {
             let _ = Staking::sample(&seed(1), 3, &impossible);
         });

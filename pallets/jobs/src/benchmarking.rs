@@ -350,15 +350,18 @@ mod benchmarks {
         assert_eq!(Jobs_::<T>::get(job_id).map(|j| j.phase), Some(JobPhase::Revealing));
     }
 
-    /// A queued job at the back of a full queue reaches its queue deadline: refunded.
+    /// A queued job at the back of a full queue reaches the end of its queue window: its last assignment
+    /// attempt fails and it is refunded.
     #[benchmark]
     fn expire_queued() {
         set_block::<T>(10u32.into());
         let mut spec = max_spec::<T>(kernel::<T>(1), T::MaxReplicas::get());
         spec.needs.min_vram_mib = u32::MAX;
+        let queue_window = spec.queue_window;
         let caller = requester::<T>(&spec);
         fill_queue::<T>(1);
         let job_id = submit::<T>(&caller, spec);
+        set_block::<T>(now::<T>().saturating_add(queue_window.into()));
         due_now::<T>(job_id);
         #[block]
         {

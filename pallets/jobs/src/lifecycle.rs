@@ -395,54 +395,39 @@ impl<T: Config> Pallet<T> {
         for (i, replica) in job.replicas.iter().enumerate() {
             let provider = &replica.provider;
             let at_risk = job.at_risk.get(i).copied().unwrap_or_default();
-            let earned = match (replica.commitment, replica.revealed, verdict) {
+            // What the replica earned: paid, nothing, or a slash of `rate` of its stake at risk.
+            let (earned, fault) = match (replica.commitment, replica.revealed, verdict) {
                 (_, Some(root), Verdict::Root(win)) if root == win => {
                     winners = winners.saturating_add(1);
                     if verified {
                         T::Providers::record_outcome(provider, JobOutcome::Completed { work_units: 0 });
                     }
-                    true
+                    (true, None)
                 }
-                (_, Some(_), Verdict::Root(_)) => {
-                    let rate = T::WrongResultSlash::get();
-                    slashed.subsume(Self::slash_provider(
-                        job_id,
-                        provider,
-                        rate,
-                        at_risk,
-                        SlashReason::WrongResult,
-                    ));
-                    T::Providers::record_outcome(provider, JobOutcome::WrongResult);
-                    false
-                }
+                (_, Some(_), Verdict::Root(_)) => (
+                    false,
+                    Some((T::WrongResultSlash::get(), SlashReason::WrongResult, JobOutcome::WrongResult)),
+                ),
                 // Without a verdict a revealed root is neither right nor wrong; the work was done.
-                (_, Some(_), Verdict::NoConsensus) => true,
-                (_, Some(_), Verdict::NoQuorum) => false,
-                (Some(_), None, _) => {
-                    let rate = T::WrongResultSlash::get();
-                    slashed.subsume(Self::slash_provider(
-                        job_id,
-                        provider,
-                        rate,
-                        at_risk,
+                (_, Some(_), Verdict::NoConsensus) => (true, None),
+                (_, Some(_), Verdict::NoQuorum) => (false, None),
+                (Some(_), None, _) => (
+                    false,
+                    Some((
+                        T::WrongResultSlash::get(),
                         SlashReason::RevealWithheld,
-                    ));
-                    T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
-                    false
-                }
-                (None, None, _) => {
-                    let rate = T::LivenessSlash::get();
-                    slashed.subsume(Self::slash_provider(
-                        job_id,
-                        provider,
-                        rate,
-                        at_risk,
-                        SlashReason::MissedDeadline,
-                    ));
-                    T::Providers::record_outcome(provider, JobOutcome::MissedDeadline);
-                    false
-                }
+                        JobOutcome::MissedDeadline,
+                    )),
+                ),
+                (None, None, _) => (
+                    false,
+                    Some((T::LivenessSlash::get(), SlashReason::MissedDeadline, JobOutcome::MissedDeadline)),
+                ),
             };
+            if let Some((rate, reason, outcome)) = fault {
+                slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, reason));
+                T::Providers::record_outcome(provider, outcome);
+            }
             if earned {
                 let amount = Self::pay_replica(job_id, &job, provider);
                 paid = paid.saturating_add(amount);

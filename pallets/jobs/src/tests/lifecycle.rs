@@ -46,8 +46,11 @@ fn commit_and_reveal(job_id: u64, results: &[(AccountId, ResultRoot)]) {
     }
 }
 
-/// Runs the block after the reveals: the dispute opens; returns the referees.
-fn open_dispute(job_id: u64) -> Vec<AccountId> {
+/// Commits and reveals the first replicas' `results`, which disagree, and runs the next block: the dispute
+/// opens. Returns the referees.
+fn dispute(job_id: u64, results: &[(AccountId, ResultRoot)]) -> Vec<AccountId> {
+    commit_and_reveal(job_id, results);
+    System::reset_events();
     let now = System::block_number();
     run_to_block(now + 1);
     let job = job(job_id);
@@ -125,9 +128,7 @@ fn a_wrong_replica_opens_a_dispute_that_referees_settle() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, [a, b, c]) = start_with_referees();
         let before = Snapshot::all();
-        commit_and_reveal(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
         assert_eq!(stake(c), STAKE, "nothing is settled before the verdict");
         let results: Vec<_> = referees.iter().map(|r| (*r, root(1))).collect();
         commit_and_reveal(job_id, &results);
@@ -177,9 +178,7 @@ fn two_sybils_cannot_outvote_an_honest_replica() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, [a, b, honest]) = start_with_referees();
         let sybil_root = root(9);
-        commit_and_reveal(job_id, &[(a, sybil_root), (b, sybil_root), (honest, root(1))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, sybil_root), (b, sybil_root), (honest, root(1))]);
         let results: Vec<_> = referees.iter().map(|r| (*r, root(1))).collect();
         commit_and_reveal(job_id, &results);
         run_to_block(System::block_number() + 1);
@@ -201,9 +200,7 @@ fn two_sybils_cannot_outvote_an_honest_replica() {
 fn a_dispute_without_a_clear_verdict_slashes_nobody_and_pays_every_revealer() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, [a, b, c]) = start_with_referees();
-        commit_and_reveal(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
         let results: Vec<_> = referees.iter().enumerate().map(|(i, r)| (*r, root(3 + i as u8))).collect();
         commit_and_reveal(job_id, &results);
         System::reset_events();
@@ -227,9 +224,7 @@ fn a_dispute_without_a_clear_verdict_slashes_nobody_and_pays_every_revealer() {
 fn a_panel_majority_without_two_thirds_of_all_reveals_is_no_verdict() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, [a, b, c]) = start_with_referees();
-        commit_and_reveal(job_id, &[(a, root(1)), (b, root(2)), (c, root(2))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, root(1)), (b, root(2)), (c, root(2))]);
         // root(1): a and two referees = 3 of 6 reveals, a panel majority but not two thirds.
         let results = [(referees[0], root(1)), (referees[1], root(1)), (referees[2], root(2))];
         commit_and_reveal(job_id, &results);
@@ -266,9 +261,7 @@ fn without_referees_disagreeing_replicas_slash_nobody() {
 fn a_silent_referee_is_slashed_and_the_others_decide() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, [a, b, c]) = start_with_referees();
-        commit_and_reveal(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
         commit(job_id, referees[0], root(1));
         commit(job_id, referees[1], root(1));
         // The third referee never commits: the reveal phase starts at the dispute's commit deadline.
@@ -323,9 +316,7 @@ fn the_slash_is_a_share_of_the_stake_at_assignment() {
         // `c` (say, its delegators) pulls stake out after the assignment; in the staking pallet the
         // unbonding tokens stay slashable, which the mock models by keeping them in `stake`.
         Registry::mutate(c, |p| p.as_mut().unwrap().stake = STAKE * 3);
-        commit_and_reveal(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, root(1)), (b, root(1)), (c, root(2))]);
         assert_eq!(job(job_id).at_risk.len(), 6);
         let results: Vec<_> = referees.iter().map(|r| (*r, root(1))).collect();
         commit_and_reveal(job_id, &results);
@@ -511,9 +502,7 @@ fn failure_roots_are_ordinary_results() {
         let (job_id, [a, b, c]) = start_with_referees();
         let failed = failure_root(FailureReason::InvalidWgsl);
         // Two honest providers agree that the kernel is invalid; one claims an output.
-        commit_and_reveal(job_id, &[(a, failed), (b, failed), (c, root(1))]);
-        System::reset_events();
-        let referees = open_dispute(job_id);
+        let referees = dispute(job_id, &[(a, failed), (b, failed), (c, root(1))]);
         let results: Vec<_> = referees.iter().map(|r| (*r, failed)).collect();
         commit_and_reveal(job_id, &results);
         System::reset_events();

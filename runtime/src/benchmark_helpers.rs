@@ -51,4 +51,8 @@ impl pallet_compute_jobs::BenchmarkHelper<Runtime> for ComputeJobsBenchmarkHelpe
             })
             .collect()
     }
+
+    fn canary_kernel() -> Vec<u8> {
+        crate::canaries::canary_kernel_source().to_vec()
+    }
 }

@@ -180,6 +180,7 @@ parameter_types! {
     /// A missed commitment costs 1% of the stake at risk.
     pub const LivenessSlashRate: Perbill = Perbill::from_percent(1);
     pub const CancelCompensationRate: Perbill = Perbill::from_percent(10);
+    pub const ComputeJobsPalletId: frame_support::PalletId = frame_support::PalletId(*b"gpu/jobs");
 }
 
 impl pallet_compute_jobs::Config for Runtime {
@@ -227,6 +228,10 @@ impl pallet_compute_jobs::Config for Runtime {
     type MaxDeadlinesPerBlock = ConstU32<32>;
     type RetentionPeriod = ConstU32<DAYS>;
     type MaxPrunedPerBlock = ConstU32<32>;
+    // The requester of the canary jobs, which are the only work the emission pays.
+    type PalletId = ComputeJobsPalletId;
+    type Canaries = crate::canaries::Sha256Canaries;
+    type AdminOrigin = frame_system::EnsureRoot<AccountId>;
     type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = crate::benchmark_helpers::ComputeJobsBenchmarkHelper;

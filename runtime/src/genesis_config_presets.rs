@@ -62,6 +62,7 @@ pub fn testnet_genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, 
                 .iter()
                 .map(|(_, wgsl)| (root.clone(), wgsl.as_bytes().to_vec()))
                 .collect::<Vec<_>>(),
+            canary_interval: crate::canaries::CANARY_INTERVAL,
         },
         sudo: SudoConfig { key: Some(root) },
     })
@@ -129,8 +130,10 @@ pub fn benchmark_config_genesis() -> Value {
     // quickly for the jobs only she qualifies for (with a thousandth of the stake it would mostly miss her).
     let alice_bond = 900 * bond;
     providers.push((Sr25519Keyring::Alice.to_account_id(), alice_bond, BENCHMARK_ALICE_VRAM_MIB, 64, ask));
+    // No canaries: the measured calls run alone.
     let patch = build_struct_json_patch!(RuntimeGenesisConfig {
         compute_staking: ComputeStakingConfig { providers },
+        compute_jobs: ComputeJobsConfig { canary_interval: 0 },
     });
     json_merge(&mut genesis, patch);
     genesis

@@ -24,6 +24,7 @@ mod benchmarks;
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmark_helpers;
+pub mod canaries;
 pub mod configs;
 #[cfg(feature = "std")]
 pub mod extrinsic;
@@ -71,7 +72,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: alloc::borrow::Cow::Borrowed("compute-chain"),
     impl_name: alloc::borrow::Cow::Borrowed("compute-node"),
     authoring_version: 1,
-    spec_version: 102,
+    spec_version: 103,
     impl_version: 1,
     apis: apis::RUNTIME_API_VERSIONS,
     transaction_version: 1,

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod workers;
+
 use std::{
     fs::File,
     net::TcpListener,
@@ -50,19 +52,50 @@ pub struct NodeOptions<'a> {
     pub binary: Option<&'a Path>,
     /// More command-line arguments.
     pub extra_args: &'a [&'a str],
+    /// Whether the dev chain issues its canary jobs (every minute, to whichever providers are registered).
+    /// Off by default: the tests that count a provider's jobs, slashes and payments see only their own
+    /// jobs. Off, the node runs the `dev` spec with `canaryInterval` 0 as Alice, the only validator.
+    pub canaries: bool,
+}
+
+/// The node's `dev` chain spec with canaries switched off, written to `dir`.
+fn dev_spec_without_canaries(binary: &Path, dir: &Path) -> PathBuf {
+    let out = Command::new(binary)
+        .args(["build-spec", "--chain", "dev"])
+        .stderr(Stdio::null())
+        .output()
+        .expect("the node binary runs");
+    assert!(out.status.success(), "build-spec --chain dev failed");
+    let mut spec: Value = serde_json::from_slice(&out.stdout).expect("the dev spec is JSON");
+    let jobs = spec
+        .pointer_mut("/genesis/runtimeGenesis/patch/computeJobs")
+        .and_then(Value::as_object_mut)
+        .expect("the dev spec configures computeJobs");
+    assert!(jobs.contains_key("canaryInterval"), "the dev spec sets canaryInterval");
+    jobs.insert("canaryInterval".into(), json!(0));
+    let path = dir.join("dev-without-canaries.json");
+    std::fs::write(&path, serde_json::to_vec(&spec).expect("JSON")).expect("the spec is written");
+    path
 }
 
 impl Node {
-    /// Starts `compute-node --dev` (or `--chain <file>`) and waits until its RPC answers.
+    /// Starts `compute-node --dev` (or `--chain <file>`; see [`NodeOptions::canaries`]) and waits until its
+    /// RPC answers.
     pub fn start_dev(options: NodeOptions) -> Node {
         let rpc_port = options.rpc_port.unwrap_or_else(free_port);
         let log_dir = tempfile::tempdir().expect("a temporary directory");
         let log_path = log_dir.path().join("node.log");
         let log = File::create(&log_path).expect("a log file");
-        let mut command = Command::new(options.binary.unwrap_or(Path::new(NODE_BINARY)));
-        match options.chain_spec {
-            Some(spec) => command.arg("--chain").arg(spec),
-            None => command.arg("--dev"),
+        let binary = options.binary.unwrap_or(Path::new(NODE_BINARY));
+        let mut command = Command::new(binary);
+        match (options.chain_spec, options.canaries) {
+            (Some(spec), _) => command.arg("--chain").arg(spec),
+            (None, true) => command.arg("--dev"),
+            (None, false) => command
+                .arg("--chain")
+                .arg(dev_spec_without_canaries(binary, log_dir.path()))
+                .args(["--alice", "--validator", "--force-authoring", "--rpc-cors", "all"])
+                .arg("--unsafe-force-node-key-generation"),
         };
         command
             .args(["--no-mdns", "--no-prometheus", "--no-telemetry"])

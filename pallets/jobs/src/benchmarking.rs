@@ -20,7 +20,7 @@ use frame_benchmarking::v2::*;
 use frame_support::{
     traits::{
         fungible::{Inspect, Mutate},
-        Get, Hooks,
+        EnsureOrigin, Get, Hooks,
     },
     BoundedVec,
 };
@@ -410,6 +410,39 @@ mod benchmarks {
             Jobs::<T>::prune(at);
         }
         assert!(!Results::<T>::contains_key(job_id));
+    }
+
+    /// A canary issued and assigned: the runtime's canary, drawn among the provider population, into a
+    /// crowded deadline bucket.
+    #[benchmark]
+    fn issue_canary() {
+        set_block::<T>(10u32.into());
+        let code = T::BenchmarkHelper::canary_kernel();
+        if !Kernels::<T>::contains_key(kernel_id(&code)) {
+            let owner: T::AccountId = account("owner", 0, SEED);
+            let deposit = T::KernelDepositPerByte::get()
+                .saturating_mul((code.len() as u32).into())
+                .saturating_add(T::KernelDepositBase::get());
+            fund::<T>(&owner, deposit);
+            Jobs::<T>::do_register_kernel(owner, BoundedVec::truncate_from(code)).expect("kernel registers");
+        }
+        let canary = T::Canaries::canary(&[0; 32]).expect("the runtime issues canaries");
+        providers::<T>(&canary.spec);
+        fill_buckets::<T>(now::<T>().saturating_add(canary.spec.commit_window.into()), 1);
+        let job_id = NextJobId::<T>::get();
+        #[block]
+        {
+            Jobs::<T>::issue_canary(now::<T>()).expect("a canary is issued");
+        }
+        assert_eq!(Jobs_::<T>::get(job_id).map(|j| j.phase), Some(JobPhase::Committing));
+    }
+
+    #[benchmark]
+    fn set_canary_interval() {
+        let origin = T::AdminOrigin::try_successful_origin().expect("the admin origin can be made");
+        #[extrinsic_call]
+        _(origin as T::RuntimeOrigin, 20);
+        assert_eq!(CanaryInterval::<T>::get(), 20);
     }
 
     /// The hook with nothing to do: no job due, an empty queue, a record not yet prunable.

@@ -4,7 +4,7 @@
 //! Every function validates before it writes; dispatch is transactional besides, so a refused call changes
 //! no balance, hold or storage item.
 
-use crate::{pallet::*, types::*};
+use crate::{pallet::*, types::*, CanaryJobs};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
@@ -40,6 +40,13 @@ impl<T: Config> Pallet<T> {
     /// replicas`; the commit and reveal windows within their bounds; `queue_window` in
     /// `1 ..= MaxQueueWindow`; `reward_per_replica >= MinRewardPerReplica`.
     pub fn validate_spec(spec: &JobSpecOf<T>) -> Result<(), Error<T>> {
+        Self::validate_shape(spec)?;
+        ensure!(spec.reward_per_replica >= T::MinRewardPerReplica::get(), Error::<T>::RewardTooLow);
+        Ok(())
+    }
+
+    /// Everything [`Pallet::validate_spec`] checks but the reward (which a canary does not pay).
+    pub(crate) fn validate_shape(spec: &JobSpecOf<T>) -> Result<(), Error<T>> {
         ensure!(Kernels::<T>::contains_key(spec.kernel), Error::<T>::KernelNotFound);
         ensure!(is_identifier(&spec.entry_point), Error::<T>::InvalidEntryPoint);
         for input in spec.inputs.iter() {
@@ -74,7 +81,6 @@ impl<T: Config> Pallet<T> {
                 && (1..=T::MaxQueueWindow::get()).contains(&spec.queue_window),
             Error::<T>::WindowOutOfBounds
         );
-        ensure!(spec.reward_per_replica >= T::MinRewardPerReplica::get(), Error::<T>::RewardTooLow);
         Ok(())
     }
 
@@ -143,6 +149,8 @@ impl<T: Config> Pallet<T> {
         let info = Kernels::<T>::get(kernel).ok_or(Error::<T>::KernelNotFound)?;
         ensure!(info.owner == who, Error::<T>::NotKernelOwner);
         ensure!(info.open_jobs == 0, Error::<T>::KernelInUse);
+        // The emission's canaries run it.
+        ensure!(!T::Canaries::uses_kernel(&kernel), Error::<T>::KernelInUse);
 
         T::Currency::release(&HoldReason::KernelDeposit.into(), &who, info.deposit, Precision::BestEffort)?;
         Kernels::<T>::remove(kernel);
@@ -181,6 +189,7 @@ impl<T: Config> Pallet<T> {
             deadline: Self::schedule(job_id, now.saturating_add(1u32.into())),
             replicas: Default::default(),
             at_risk: Default::default(),
+            origin: JobOrigin::Requester,
         };
 
         T::Currency::hold(&reason, &requester, total).map_err(|_| Error::<T>::InsufficientBalance)?;

@@ -13,6 +13,8 @@ use sp_runtime::{
 impl<T: Config> Pallet<T> {
     /// Checks every invariant of the pallet's storage against itself and against the currency:
     ///
+    /// - canaries: requested by the canary account (nothing else is), no escrow or fee, assigned, at least
+    ///   two replicas;
     /// - escrow: for every requester of an open job or of a retained record, the `JobEscrow` hold equals
     ///   the sum of `escrow + fee` of its open jobs, and `escrow = (replicas + referees) × reward`;
     /// - deposits: for every kernel owner, the `KernelDeposit` hold equals the sum of its kernels' deposits;
@@ -38,6 +40,14 @@ impl<T: Config> Pallet<T> {
             ensure!(job_id < next_id, "an open job id at or above NextJobId");
             ensure!(!Results::<T>::contains_key(job_id), "a job both open and finished");
             ensure!(Self::escrow_of(&job.spec) == Some(job.escrow), "escrow differs from replicas × reward");
+            if job.is_canary() {
+                ensure!(job.requester == Self::canary_account(), "a canary with a requester");
+                ensure!(job.escrow.is_zero() && job.fee.is_zero(), "a canary holds an escrow or a fee");
+                ensure!(job.phase != JobPhase::Queued, "a canary waits for providers");
+                ensure!(job.spec.replicas >= 2, "an unverified canary");
+            } else {
+                ensure!(job.requester != Self::canary_account(), "the canary account submitted a job");
+            }
             let held = escrows.entry(job.requester.clone()).or_default();
             *held = held.saturating_add(job.escrow).saturating_add(job.fee);
             let uses = kernel_jobs.entry(job.spec.kernel).or_default();

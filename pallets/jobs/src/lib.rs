@@ -7,6 +7,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod canary;
 mod impls;
 mod invariants;
 mod lifecycle;
@@ -18,6 +19,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
+pub use canary::{Canary, CanaryJobs, CANARY_SUBJECT};
 pub use lifecycle::{ASSIGNMENT_SUBJECT, DEADLINE_STEPS, DISPUTE_SUBJECT, MAX_SLASH_PER_JOB};
 pub use types::*;
 pub use weights::WeightInfo;
@@ -33,6 +35,7 @@ pub mod pallet {
     use frame_support::{
         pallet_prelude::*,
         traits::{fungible, OnUnbalanced, Randomness},
+        PalletId,
     };
     use frame_system::pallet_prelude::*;
     use sp_runtime::Perbill;
@@ -200,6 +203,16 @@ pub mod pallet {
         #[pallet::constant]
         type MaxPrunedPerBlock: Get<u32>;
 
+        /// Names the account that stands as the requester of canary jobs (it holds nothing).
+        #[pallet::constant]
+        type PalletId: Get<PalletId>;
+
+        /// The canary jobs the chain issues every `CanaryInterval` blocks: the only work the emission pays.
+        type Canaries: CanaryJobs<Self>;
+
+        /// May change `CanaryInterval`.
+        type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
         /// Weights of calls and hooks.
         type WeightInfo: WeightInfo;
 
@@ -259,12 +272,19 @@ pub mod pallet {
     #[pallet::storage]
     pub type PruneQueue<T: Config> = StorageMap<_, Twox64Concat, u64, (JobId, BlockNumberFor<T>)>;
 
-    /// Kernels registered at genesis (the built-in kernel library), each with its owner, who pays the deposit.
+    /// A canary job is issued in every block whose number is a multiple of this (never when 0).
+    #[pallet::storage]
+    pub type CanaryInterval<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+    /// Kernels registered at genesis (the built-in kernel library), each with its owner, who pays the
+    /// deposit, and the canary schedule.
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
     pub struct GenesisConfig<T: Config> {
         /// `(owner, WGSL source)` of each kernel.
         pub kernels: Vec<(T::AccountId, Vec<u8>)>,
+        /// `CanaryInterval` (0: no canaries).
+        pub canary_interval: u32,
     }
 
     #[pallet::genesis_build]
@@ -275,6 +295,7 @@ pub mod pallet {
                     BoundedVec::try_from(code.clone()).expect("genesis kernel longer than MaxKernelLength");
                 Pallet::<T>::do_register_kernel(owner.clone(), code).expect("genesis kernel registers");
             }
+            CanaryInterval::<T>::put(self.canary_interval);
         }
     }
 
@@ -448,6 +469,26 @@ pub mod pallet {
         JobPruned {
             /// The job.
             job_id: JobId,
+        },
+        /// The chain issued a canary job (assigned in the same block, `JobAssigned` follows): its winners
+        /// are credited `work_units` of verified work in the emission.
+        CanaryIssued {
+            /// The job.
+            job_id: JobId,
+            /// The kernel it runs.
+            kernel: KernelId,
+            /// Credited to each winner.
+            work_units: u64,
+        },
+        /// A canary was due and none was issued.
+        CanarySkipped {
+            /// Why.
+            reason: CanarySkip,
+        },
+        /// `CanaryInterval` was changed.
+        CanaryIntervalSet {
+            /// The new interval, in blocks (0: no canaries).
+            interval: u32,
         },
     }
 
@@ -642,6 +683,20 @@ pub mod pallet {
         pub fn cancel_job(origin: OriginFor<T>, job_id: JobId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_cancel_job(who, job_id)
+        }
+
+        /// Sets `CanaryInterval`: a canary job is issued in every block whose number is a multiple of it.
+        /// Canaries are the only work the emission pays; 0 stops them (and so the emission's payouts).
+        ///
+        /// - origin: `AdminOrigin`.
+        ///
+        /// Event: `CanaryIntervalSet`.
+        #[pallet::call_index(6)]
+        pub fn set_canary_interval(origin: OriginFor<T>, interval: u32) -> DispatchResult {
+            T::AdminOrigin::ensure_origin(origin)?;
+            CanaryInterval::<T>::put(interval);
+            Self::deposit_event(Event::CanaryIntervalSet { interval });
+            Ok(())
         }
     }
 }

@@ -30,7 +30,8 @@ use crate::{pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, ProviderError, Replica, ResultRoot,
+    ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, ProviderError, Replica,
+    Requirements, ResultRoot,
 };
 use frame_support::{
     defensive,
@@ -45,7 +46,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-    traits::{Saturating, Zero},
+    traits::{Bounded, Saturating, Zero},
     DispatchError, Perbill,
 };
 
@@ -83,7 +84,7 @@ impl<T: Config> Pallet<T> {
 
     /// `blake2_256(SCALE(random(subject), job_id, now))`, the parent block hash standing in for missing
     /// randomness.
-    fn seed(subject: &[u8], job_id: JobId, now: BlockNumberFor<T>) -> [u8; 32] {
+    pub(crate) fn seed(subject: &[u8], job_id: JobId, now: BlockNumberFor<T>) -> [u8; 32] {
         let (random, _) = T::Randomness::random(subject);
         let random = random.unwrap_or_else(frame_system::Pallet::<T>::parent_hash);
         sp_io::hashing::blake2_256(&(random, job_id, now).encode())
@@ -103,6 +104,21 @@ impl<T: Config> Pallet<T> {
             T::DisputeReferees::get()
         } else {
             0
+        }
+    }
+
+    /// What a provider must offer to be drawn for `job`: a requester's job needs an ask within its reward
+    /// and the stake that makes cheating on that reward cost `SlashRewardMultiple` times what it earns. A
+    /// canary pays no reward and risks no requester's money: any ask and any stake qualify (the draw is by
+    /// stake all the same).
+    pub fn requirements_of(job: &Job<T>) -> Requirements<BalanceOf<T>> {
+        match job.origin {
+            JobOrigin::Requester => job.spec.requirements(Self::min_stake_for(job.spec.reward_per_replica)),
+            JobOrigin::Canary { .. } => Requirements {
+                offer: Bounded::max_value(),
+                min_stake: Zero::zero(),
+                ..job.spec.requirements(Zero::zero())
+            },
         }
     }
 
@@ -153,9 +169,14 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Samples `count` distinct eligible providers for `job` that are not yet among its replicas (fewer
-    /// when fewer can be found; `NoProviders` when none). Each has the stake the job's reward requires.
-    fn draw(seed: &[u8; 32], count: u32, job: &Job<T>) -> Result<Vec<T::AccountId>, DispatchError> {
-        let requirements = job.spec.requirements(Self::min_stake_for(job.spec.reward_per_replica));
+    /// when fewer can be found; `NoProviders` when none). Each has the stake the job's reward requires
+    /// (see [`Pallet::requirements_of`]).
+    pub(crate) fn draw(
+        seed: &[u8; 32],
+        count: u32,
+        job: &Job<T>,
+    ) -> Result<Vec<T::AccountId>, DispatchError> {
+        let requirements = Self::requirements_of(job);
         let ask = count.saturating_add(job.replicas.len() as u32);
         let drawn = match T::Providers::sample(seed, ask, &requirements) {
             Ok(drawn) => drawn,
@@ -182,7 +203,11 @@ impl<T: Config> Pallet<T> {
 
     /// Appends `providers` to the job's replicas: takes a capacity slot of each, indexes the assignment and
     /// snapshots the stake each has at risk. Not transactional by itself: callers run it in a storage layer.
-    fn enlist(job_id: JobId, job: &mut Job<T>, providers: &[T::AccountId]) -> Result<(), DispatchError> {
+    pub(crate) fn enlist(
+        job_id: JobId,
+        job: &mut Job<T>,
+        providers: &[T::AccountId],
+    ) -> Result<(), DispatchError> {
         for provider in providers {
             T::Providers::take_slot(provider).map_err(|_| Error::<T>::NoProviders)?;
             Assignments::<T>::insert(provider, job_id, ());
@@ -234,6 +259,9 @@ impl<T: Config> Pallet<T> {
 
     /// Takes the job's fee from the requester's escrow hold to `FeeDestination`.
     pub(crate) fn pay_fee(job: &Job<T>) {
+        if job.fee.is_zero() {
+            return;
+        }
         let (credit, _) = <T::Currency as fungible::hold::Balanced<T::AccountId>>::slash(
             &HoldReason::JobEscrow.into(),
             &job.requester,
@@ -351,6 +379,9 @@ impl<T: Config> Pallet<T> {
     /// Pays `provider` the job's reward from the requester; returns what was paid.
     fn pay_replica(job_id: JobId, job: &Job<T>, provider: &T::AccountId) -> BalanceOf<T> {
         let reward = job.spec.reward_per_replica;
+        if reward.is_zero() {
+            return reward;
+        }
         match T::Providers::reward(provider, &job.requester, reward) {
             Ok(()) => reward,
             Err(error) => {
@@ -383,9 +414,13 @@ impl<T: Config> Pallet<T> {
     /// and finishes the job.
     pub(crate) fn settle(job_id: JobId, job: Job<T>, now: BlockNumberFor<T>) {
         let verdict = Self::verdict(&job);
-        // A single replica is not verified: it earns no reputation (and no job earns emission, which pays
-        // only work the chain issues itself).
+        // A single replica is not verified: it earns no reputation. Only canaries, the work the chain
+        // issues itself, earn emission.
         let verified = job.spec.replicas >= 2;
+        let work_units = match job.origin {
+            JobOrigin::Canary { work_units } => work_units,
+            JobOrigin::Requester => 0,
+        };
         let originals = usize::from(job.spec.replicas);
         Self::release_escrow(job_id, &job, job.escrow);
         let mut paid = BalanceOf::<T>::zero();
@@ -400,7 +435,7 @@ impl<T: Config> Pallet<T> {
                 (_, Some(root), Verdict::Root(win)) if root == win => {
                     winners = winners.saturating_add(1);
                     if verified {
-                        T::Providers::record_outcome(provider, JobOutcome::Completed { work_units: 0 });
+                        T::Providers::record_outcome(provider, JobOutcome::Completed { work_units });
                     }
                     (true, None)
                 }
@@ -467,11 +502,15 @@ impl<T: Config> Pallet<T> {
             return;
         }
         let (refund, rest) = funds.split(paid_to_referees);
-        let reimbursed = match <T::Currency as fungible::Balanced<T::AccountId>>::resolve(requester, refund) {
-            Ok(()) => slashed.min(paid_to_referees),
-            Err(unpaid) => {
-                T::SlashDestination::on_unbalanced(unpaid);
-                Zero::zero()
+        let reimbursed = if refund.peek().is_zero() {
+            Zero::zero()
+        } else {
+            match <T::Currency as fungible::Balanced<T::AccountId>>::resolve(requester, refund) {
+                Ok(()) => slashed.min(paid_to_referees),
+                Err(unpaid) => {
+                    T::SlashDestination::on_unbalanced(unpaid);
+                    Zero::zero()
+                }
             }
         };
         T::SlashDestination::on_unbalanced(rest);
@@ -490,11 +529,13 @@ impl<T: Config> Pallet<T> {
     }
 
     /// The block hook: the jobs due (at most `MaxDeadlinesPerBlock`, oldest deadlines first, so a crowded
-    /// block only makes some windows a little longer), then the queue, then pruning. Returns the weight used.
+    /// block only makes some windows a little longer), then the queue, then a canary when one is due, then
+    /// pruning. Returns the weight used.
     pub(crate) fn on_initialize_jobs(now: BlockNumberFor<T>) -> Weight {
         let mut weight = T::WeightInfo::on_initialize_idle();
         weight.saturating_accrue(Self::handle_deadlines(now));
         weight.saturating_accrue(Self::assign_queued(now));
+        weight.saturating_accrue(Self::maybe_issue_canary(now));
         weight.saturating_accrue(Self::prune(now));
         weight
     }

@@ -112,6 +112,45 @@ parameter_types! {
     pub const CancelCompensation: Perbill = Perbill::from_percent(10);
     /// Tests switch the randomness off to check the parent-hash fallback.
     pub static RandomnessAvailable: bool = true;
+    pub const JobsPalletId: frame_support::PalletId = frame_support::PalletId(*b"gpu/jobs");
+    /// How many providers the mock canary asks for.
+    pub static CanaryReplicas: u8 = 3;
+}
+
+/// The kernel the mock canaries run (tests register it).
+pub const CANARY_KERNEL: &[u8] = b"@compute @workgroup_size(1) fn canary() {}";
+/// Work units of a mock canary.
+pub const CANARY_WORK: u64 = 100;
+
+/// Canaries of `CanaryReplicas` replicas running `CANARY_KERNEL` on one generated input seeded by the
+/// chain.
+pub struct MockCanaries;
+impl pallet_compute_jobs::CanaryJobs<Test> for MockCanaries {
+    fn canary(seed: &[u8; 32]) -> Option<pallet_compute_jobs::Canary<Test>> {
+        let spec = crate::JobSpecOf::<Test> {
+            kernel: compute_primitives::kernel_id(CANARY_KERNEL),
+            entry_point: frame_support::BoundedVec::truncate_from(b"canary".to_vec()),
+            inputs: frame_support::BoundedVec::truncate_from(vec![compute_primitives::JobInput::Generated {
+                seed: *seed,
+                len: 64,
+            }]),
+            params: Default::default(),
+            output_len: 32,
+            workgroups: [1, 1, 1],
+            replicas: CanaryReplicas::get(),
+            quorum: 0,
+            reward_per_replica: 0,
+            commit_window: MIN_WINDOW + 2,
+            reveal_window: MIN_WINDOW,
+            queue_window: 1,
+            needs: Default::default(),
+        };
+        Some(pallet_compute_jobs::Canary { spec, work_units: CANARY_WORK })
+    }
+
+    fn uses_kernel(kernel: &compute_primitives::KernelId) -> bool {
+        *kernel == compute_primitives::kernel_id(CANARY_KERNEL)
+    }
 }
 
 impl pallet_compute_jobs::Config for Test {
@@ -147,6 +186,9 @@ impl pallet_compute_jobs::Config for Test {
     type MaxDeadlinesPerBlock = ConstU32<MAX_DEADLINES>;
     type RetentionPeriod = ConstU64<RETENTION>;
     type MaxPrunedPerBlock = ConstU32<MAX_PRUNED>;
+    type PalletId = JobsPalletId;
+    type Canaries = MockCanaries;
+    type AdminOrigin = frame_system::EnsureRoot<AccountId>;
     type WeightInfo = ();
     #[cfg(feature = "runtime-benchmarks")]
     type BenchmarkHelper = MockBenchmarkHelper;
@@ -366,6 +408,10 @@ impl crate::BenchmarkHelper<Test> for MockBenchmarkHelper {
             })
             .collect()
     }
+
+    fn canary_kernel() -> Vec<u8> {
+        CANARY_KERNEL.to_vec()
+    }
 }
 
 /// Builds test externalities.
@@ -397,6 +443,7 @@ impl ExtBuilder {
         ext.execute_with(|| {
             System::set_block_number(1);
             RandomnessAvailable::set(true);
+            CanaryReplicas::set(3);
         });
         ext
     }

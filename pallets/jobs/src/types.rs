@@ -70,9 +70,32 @@ pub struct Job<T: Config> {
     /// The stake at risk of each replica (in the order of `replicas`), taken when it was assigned: its
     /// slashes are shares of this, whatever it unbonds or its delegators withdraw afterwards.
     pub at_risk: BoundedVec<BalanceOf<T>, ParticipantsOf<T>>,
+    /// Who issued it: a requester, or the chain itself (a canary, the only work the emission pays).
+    pub origin: JobOrigin,
+}
+
+/// Who issued a job.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum JobOrigin {
+    /// A requester submitted it and pays for it from its escrow. Its size is the requester's word, so its
+    /// winners are credited no work for the emission.
+    Requester,
+    /// The chain issued it (see [`crate::CanaryJobs`]): no escrow, no fee; each winner is credited
+    /// `work_units` of verified work in the emission.
+    Canary {
+        /// Credited to each provider that reveals the winning root.
+        work_units: u64,
+    },
 }
 
 impl<T: Config> Job<T> {
+    /// Whether the chain issued the job itself.
+    pub fn is_canary(&self) -> bool {
+        matches!(self.origin, JobOrigin::Canary { .. })
+    }
+
     /// Whether any replica has committed.
     pub fn any_committed(&self) -> bool {
         self.replicas.iter().any(|r| r.commitment.is_some())
@@ -82,6 +105,19 @@ impl<T: Config> Job<T> {
     pub fn is_disputed(&self) -> bool {
         self.replicas.len() > usize::from(self.spec.replicas)
     }
+}
+
+/// Why no canary was issued when one was due.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub enum CanarySkip {
+    /// The runtime has no canary to give.
+    NoCanary,
+    /// The runtime's canary breaks the protocol's limits (or its kernel is not registered).
+    InvalidSpec,
+    /// Fewer than two providers could be drawn.
+    NotEnoughProviders,
 }
 
 /// Why a provider was slashed.
@@ -113,4 +149,8 @@ pub trait BenchmarkHelper<T: Config> {
         needs: &compute_primitives::HardwareNeeds,
         ask: BalanceOf<T>,
     ) -> alloc::vec::Vec<T::AccountId>;
+
+    /// The WGSL source of the kernel that `Config::Canaries` runs: the benchmark registers it when
+    /// genesis did not.
+    fn canary_kernel() -> alloc::vec::Vec<u8>;
 }

@@ -14,6 +14,7 @@ use compute_primitives::{
 use frame_support::{assert_ok, traits::fungible::InspectHold, BoundedVec};
 use std::collections::BTreeMap;
 
+mod canary;
 mod cancel_job;
 mod commit_result;
 mod lifecycle;

@@ -93,6 +93,7 @@ fn genesis_registers_the_builtin_kernels() {
         .unwrap();
     crate::GenesisConfig::<Test> {
         kernels: vec![(OWNER, KERNEL.to_vec()), (OWNER, b"fn main() {}".to_vec())],
+        canary_interval: 9,
     }
     .assimilate_storage(&mut storage)
     .unwrap();
@@ -101,6 +102,7 @@ fn genesis_registers_the_builtin_kernels() {
         assert_eq!(Kernels::<Test>::get(kernel_id(KERNEL)).unwrap().deposit, deposit(KERNEL.len()));
         assert!(KernelCode::<Test>::contains_key(kernel_id(b"fn main() {}")));
         assert_eq!(deposit_hold(OWNER), deposit(KERNEL.len()) + deposit(12));
+        assert_eq!(CanaryInterval::<Test>::get(), 9, "genesis schedules the canaries");
         check_invariants();
     });
 }

@@ -1,0 +1,244 @@
+//! Canary jobs: issued by the chain on schedule, assigned at once by stake whatever the providers ask,
+//! verified like any job, and the only work credited to the emission.
+
+use super::*;
+use compute_primitives::{JobOutcome, JobResult};
+use frame_support::{assert_noop, traits::fungible::Inspect};
+use sp_runtime::DispatchError;
+
+const INTERVAL: u32 = 5;
+
+/// Registers the canary kernel and schedules canaries every `INTERVAL` blocks.
+fn canaries_on() -> KernelId {
+    assert_ok!(Jobs::register_kernel(signed(OWNER), bounded(CANARY_KERNEL)));
+    assert_ok!(Jobs::set_canary_interval(RuntimeOrigin::root(), INTERVAL));
+    System::reset_events();
+    kernel_id(CANARY_KERNEL)
+}
+
+/// Runs to the next block where a canary is due and returns its id (checking the events).
+fn next_canary() -> u64 {
+    let at = (System::block_number() / u64::from(INTERVAL) + 1) * u64::from(INTERVAL);
+    run_to_block(at - 1);
+    System::reset_events();
+    let job_id = NextJobId::<Test>::get();
+    run_to_block(at);
+    let job = job(job_id);
+    assert_eq!(
+        events(),
+        vec![
+            Event::CanaryIssued { job_id, kernel: kernel_id(CANARY_KERNEL), work_units: CANARY_WORK },
+            Event::JobAssigned {
+                job_id,
+                providers: BoundedVec::truncate_from(assigned(job_id)),
+                commit_deadline: at + u64::from(MIN_WINDOW + 2),
+            },
+        ]
+    );
+    assert_eq!(job.phase, JobPhase::Committing);
+    assert_eq!(job.origin, JobOrigin::Canary { work_units: CANARY_WORK });
+    job_id
+}
+
+fn completed(work_units: u64) -> JobOutcome {
+    JobOutcome::Completed { work_units }
+}
+
+fn outcomes_of(who: AccountId) -> Vec<JobOutcome> {
+    Outcomes::get().into_iter().filter(|(p, _)| *p == who).map(|(_, o)| o).collect()
+}
+
+#[test]
+fn a_canary_is_issued_every_interval_and_assigned_at_once() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3, P4]);
+        run_to_block(12);
+        assert_eq!(NextJobId::<Test>::get(), 0, "no canaries while the interval is 0");
+        canaries_on();
+        let job_id = next_canary();
+        assert_eq!(System::block_number(), 15);
+        let canary = job(job_id);
+        assert_eq!(canary.requester, Jobs::canary_account());
+        assert_eq!((canary.escrow, canary.fee), (0, 0), "nobody pays for a canary");
+        assert_eq!((canary.spec.replicas, canary.spec.quorum, canary.spec.reward_per_replica), (3, 2, 0));
+        assert_eq!(canary.spec.inputs.len(), 1);
+        let JobInput::Generated { seed, .. } = canary.spec.inputs[0] else { panic!("a generated input") };
+        assert_eq!(seed, Jobs::seed(crate::CANARY_SUBJECT, job_id, 15), "inputs from the block's randomness");
+        assert_eq!(Kernels::<Test>::get(kernel_id(CANARY_KERNEL)).unwrap().open_jobs, 1);
+        assert_eq!(canary.at_risk.to_vec(), vec![STAKE; 3], "stake at risk snapshotted");
+        run_to_block(19);
+        assert_eq!(NextJobId::<Test>::get(), job_id + 1, "nothing between two due blocks");
+        let second = next_canary();
+        assert_eq!(second, job_id + 1);
+        assert_ne!(job(second).spec.inputs, canary.spec.inputs, "every canary has fresh inputs");
+        assert!(Results::<Test>::contains_key(job_id), "the first ended at its commit deadline");
+    });
+}
+
+#[test]
+fn canary_winners_are_credited_work_and_nobody_is_paid() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        canaries_on();
+        let job_id = next_canary();
+        let before = Snapshot::all();
+        for p in assigned(job_id) {
+            commit(job_id, p, root(1));
+        }
+        for p in assigned(job_id) {
+            reveal(job_id, p, root(1));
+        }
+        run_to_block(System::block_number() + 1);
+        assert_eq!(Results::<Test>::get(job_id).unwrap().outcome, JobResult::Completed { root: root(1) });
+        for p in [P1, P2, P3] {
+            assert_eq!(outcomes_of(p), vec![completed(CANARY_WORK)], "{p} is credited the canary's work");
+            assert_eq!(slots(p), 0);
+        }
+        before.assert_unchanged_except(&[]);
+        assert_eq!(issuance(), before.issuance, "a canary moves no funds: the emission pays it later");
+        assert_eq!(Kernels::<Test>::get(kernel_id(CANARY_KERNEL)).unwrap().open_jobs, 0);
+    });
+}
+
+/// Finding 2: the emission paid the requester's declared workgroups. A self-dealing requester with the
+/// largest dispatch now earns no work at all; only the chain's canaries do.
+#[test]
+fn self_dealt_work_earns_no_emission_whatever_its_size() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        let kernel = register_kernel();
+        let mut huge = spec(kernel);
+        huge.workgroups = [MAX_WORKGROUPS; 3];
+        huge.needs.min_vram_mib = 0;
+        let job_id = submit(ALICE, huge);
+        for p in assigned(job_id) {
+            commit(job_id, p, root(1));
+        }
+        for p in assigned(job_id) {
+            reveal(job_id, p, root(1));
+        }
+        run_to_block(System::block_number() + 1);
+        assert_eq!(Results::<Test>::get(job_id).unwrap().outcome, JobResult::Completed { root: root(1) });
+        for p in [P1, P2, P3] {
+            assert_eq!(outcomes_of(p), vec![completed(0)], "a requester's job is worth no emission");
+        }
+    });
+}
+
+#[test]
+fn a_canary_draws_providers_whatever_they_ask_and_at_least_two() {
+    ExtBuilder::default().build_and_execute(|| {
+        // Asks far above any reward: requester jobs never reach them, canaries do.
+        for p in [P1, P2] {
+            register_provider(p, MockProvider { ask: Balance::MAX, ..provider(STAKE) });
+        }
+        canaries_on();
+        let job_id = next_canary();
+        let job = job(job_id);
+        assert_eq!(assigned(job_id).len(), 2, "two of the three asked for, all there are");
+        assert_eq!((job.spec.replicas, job.spec.quorum), (2, 2));
+
+        // With one provider left there is no verified canary: skipped, nothing written.
+        for p in [P1, P2] {
+            set_active(p, false);
+        }
+        register_provider(P3, provider(STAKE));
+        run_to_block(System::block_number() + u64::from(INTERVAL) - 1);
+        System::reset_events();
+        let next = NextJobId::<Test>::get();
+        run_to_block(System::block_number() + 1);
+        assert!(events().contains(&Event::CanarySkipped { reason: CanarySkip::NotEnoughProviders }));
+        assert_eq!(NextJobId::<Test>::get(), next, "a skipped canary takes no id");
+        assert_eq!(slots(P3), 0, "the partial draw was rolled back");
+    });
+}
+
+#[test]
+fn a_lying_canary_replica_is_slashed_by_the_referees_and_the_slash_burned() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        canaries_on();
+        let job_id = next_canary();
+        providers(&[P4, P5, P6]);
+        let [honest_a, honest_b, liar] = assigned(job_id)[..] else { panic!("three replicas") };
+        let burned_before = SlashesBurned::get();
+        let issuance_before = issuance();
+        for (p, r) in [(honest_a, root(1)), (honest_b, root(1)), (liar, root(2))] {
+            commit(job_id, p, r);
+        }
+        for (p, r) in [(honest_a, root(1)), (honest_b, root(1)), (liar, root(2))] {
+            reveal(job_id, p, r);
+        }
+        run_to_block(System::block_number() + 1);
+        let disputed = job(job_id);
+        assert!(disputed.is_disputed(), "a canary's disagreement is disputed like any job's");
+        let referees: Vec<AccountId> = disputed.replicas[3..].iter().map(|r| r.provider).collect();
+        assert_eq!(referees.len(), 3);
+        for r in &referees {
+            commit(job_id, *r, root(1));
+        }
+        for r in &referees {
+            reveal(job_id, *r, root(1));
+        }
+        run_to_block(System::block_number() + 1);
+        assert_eq!(Results::<Test>::get(job_id).unwrap().outcome, JobResult::Completed { root: root(1) });
+        let slash = WrongResultSlash::get() * STAKE;
+        assert_eq!(stake(liar), STAKE - slash);
+        for p in [honest_a, honest_b].iter().chain(&referees) {
+            assert_eq!(stake(*p), STAKE, "{p} is not slashed");
+            assert_eq!(outcomes_of(*p), vec![completed(CANARY_WORK)], "{p} is credited");
+        }
+        assert_eq!(outcomes_of(liar), vec![JobOutcome::WrongResult]);
+        assert_eq!(SlashesBurned::get() - burned_before, slash, "the whole slash is burned");
+        assert_eq!(issuance(), issuance_before - slash);
+        assert_eq!(Balances::total_balance(&Jobs::canary_account()), 0, "the canary account gets nothing");
+    });
+}
+
+#[test]
+fn a_missed_canary_costs_the_liveness_slash() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        canaries_on();
+        let job_id = next_canary();
+        let [a, b, idle] = assigned(job_id)[..] else { panic!("three replicas") };
+        for p in [a, b] {
+            commit(job_id, p, root(1));
+        }
+        run_to_block(job(job_id).deadline);
+        for p in [a, b] {
+            reveal(job_id, p, root(1));
+        }
+        run_to_block(System::block_number() + 1);
+        assert_eq!(Results::<Test>::get(job_id).unwrap().outcome, JobResult::Completed { root: root(1) });
+        assert_eq!(stake(idle), STAKE - LivenessSlash::get() * STAKE);
+        assert_eq!(outcomes_of(idle), vec![JobOutcome::MissedDeadline]);
+        assert_eq!((stake(a), stake(b)), (STAKE, STAKE));
+    });
+}
+
+#[test]
+fn the_canary_kernel_stays_and_a_missing_one_skips_the_canary() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        assert_ok!(Jobs::set_canary_interval(RuntimeOrigin::root(), INTERVAL));
+        run_to_block(4);
+        System::reset_events();
+        run_to_block(5);
+        assert_eq!(events(), vec![Event::CanarySkipped { reason: CanarySkip::InvalidSpec }]);
+        assert_eq!(NextJobId::<Test>::get(), 0);
+
+        let kernel = canaries_on();
+        assert_noop!(Jobs::remove_kernel(signed(OWNER), kernel), Error::<Test>::KernelInUse);
+    });
+}
+
+#[test]
+fn only_the_admin_origin_sets_the_interval() {
+    ExtBuilder::default().build_and_execute(|| {
+        assert_noop!(Jobs::set_canary_interval(signed(ALICE), 1), DispatchError::BadOrigin);
+        assert_ok!(Jobs::set_canary_interval(RuntimeOrigin::root(), 7));
+        assert_eq!(CanaryInterval::<Test>::get(), 7);
+        assert_eq!(events(), vec![Event::CanaryIntervalSet { interval: 7 }]);
+    });
+}

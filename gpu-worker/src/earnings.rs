@@ -203,6 +203,7 @@ struct JobSubmitted {
     _kernel: KernelId,
     _escrow: Balance,
     fee: Balance,
+    // Then the storage deposit, released when the job ends: not a cost.
 }
 
 fn decode<E: Decode>(event: &RawEvent) -> Option<E> {

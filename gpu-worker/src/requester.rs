@@ -20,8 +20,6 @@ use crate::units::format_amount;
 
 /// The largest output the protocol allows (and `fetch` downloads).
 const MAX_OUTPUT: u64 = 128 << 20;
-/// Blocks `fetch` looks back from a job's end for the reveals that name its providers.
-const MAX_LOOKBACK: u32 = 256;
 
 /// What can go wrong for a requester.
 #[derive(Debug, Error)]
@@ -220,7 +218,7 @@ pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterErr
         }
         JobDetails::Open(job) => {
             out += &format!(
-                "  requester {}\n  kernel {}\n  phase {:?} until block #{}\n  {} replicas (quorum {}), {} each; escrow {}, fee {}\n",
+                "  requester {}\n  kernel {}\n  phase {:?} until block #{}\n  {} replicas (quorum {}), {} each; escrow {}, fee {}, deposit {}\n",
                 ss58(&job.requester),
                 hex::encode(job.spec.kernel.0),
                 job.phase,
@@ -230,6 +228,7 @@ pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterErr
                 format_amount(job.spec.reward_per_replica),
                 format_amount(job.escrow),
                 format_amount(job.fee),
+                format_amount(job.deposit),
             );
             for r in &job.replicas {
                 let state = match (r.commitment, r.revealed) {
@@ -244,11 +243,12 @@ pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterErr
     Ok(out)
 }
 
-/// The winning root of a finished job, or why there is no output.
+/// The winning root of a finished job and the providers that revealed it (the record names them), or why
+/// there is no output.
 fn winning_root(
     job_id: JobId,
     details: Option<JobDetails<AccountId, Balance, u32>>,
-) -> Result<(ResultRoot, u32), RequesterError> {
+) -> Result<(ResultRoot, Vec<AccountId>), RequesterError> {
     match details {
         None => Err(RequesterError::UnknownJob(job_id)),
         Some(JobDetails::Open(job)) => {
@@ -260,49 +260,11 @@ fn winning_root(
                     job_id,
                     why: format!("the providers agreed it cannot run ({reason:?})"),
                 }),
-                None => Ok((root, record.finished_at)),
+                None => Ok((root, record.winners.into_inner())),
             },
             other => Err(RequesterError::NoOutput { job_id, why: describe_result(&other) }),
         },
     }
-}
-
-/// The providers that revealed `root` for `job_id`, from the reveal events before the job's end.
-async fn revealers(
-    chain: &Chain,
-    job_id: JobId,
-    root: &ResultRoot,
-    finished_at: u32,
-) -> Result<Vec<AccountId>, RequesterError> {
-    let mut providers = Vec::new();
-    let lowest = finished_at.saturating_sub(MAX_LOOKBACK);
-    let mut number = finished_at;
-    while number > lowest {
-        let at: AtBlock = chain.at_number(u64::from(number)).await?;
-        for event in chain.events(&at).await? {
-            if event.pallet != "ComputeJobs" {
-                continue;
-            }
-            let mut fields = event.fields.as_slice();
-            match event.name.as_str() {
-                "ResultRevealed" => {
-                    if let Ok((id, provider, revealed)) =
-                        <(JobId, AccountId, ResultRoot)>::decode(&mut fields)
-                    {
-                        if id == job_id && revealed == *root && !providers.contains(&provider) {
-                            providers.push(provider);
-                        }
-                    }
-                }
-                "RevealPhaseStarted" if JobId::decode(&mut fields).ok() == Some(job_id) => {
-                    return Ok(providers);
-                }
-                _ => {}
-            }
-        }
-        number -= 1;
-    }
-    Ok(providers)
 }
 
 /// Downloads `url` (at most the protocol's largest output) in a blocking task.
@@ -340,18 +302,12 @@ pub struct Fetched {
 /// the root on chain.
 pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<Fetched, RequesterError> {
     let at = chain.at_best().await?;
-    let (root, finished_at) = winning_root(job_id, chain.job(&at, job_id).await?)?;
+    let (root, winners) = winning_root(job_id, chain.job(&at, job_id).await?)?;
     let endpoints: Vec<String> = if sources.is_empty() {
-        // The providers that revealed the root first; then every other provider, since outputs are
-        // addressed by their root and checked against it: that also finds the output when the reveal
-        // events are out of reach (a node keeping 256 blocks of state) or the revealers evicted it.
-        let mut providers = match revealers(chain, job_id, &root, finished_at).await {
-            Ok(providers) => providers,
-            Err(e) => {
-                log::info!("the reveals of job {job_id} cannot be read ({e}); asking every provider");
-                Vec::new()
-            }
-        };
+        // The providers that revealed the root (the job's record names them) first; then every other
+        // provider, since outputs are addressed by their root and checked against it: that also finds
+        // the output when the revealers evicted it.
+        let mut providers = winners;
         for provider in chain.providers(&at).await? {
             if !providers.contains(&provider) {
                 providers.push(provider);

@@ -10,21 +10,17 @@
 
 mod common;
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::workers::{
-    account, cli, faulty_worker_binary, job, logs, stats, text, worker_binary, Details, Stats, Worker,
+    account, cli, faulty_worker_binary, job, logs, stats, text, worker_binary, Stats, Worker,
 };
-use common::{free_port, run_script_with, state_call, state_call_at, Node, NodeOptions};
+use common::{free_port, run_script_with, state_call_at, Node, NodeOptions};
 use compute_primitives::{JobDetails, JobId, JobResult, ResultRoot};
 use compute_runtime::{AccountId, Balance, BlockNumber};
-use pallet_compute_staking::{DelegationStats, ProviderStats};
-use sp_keyring::Sr25519Keyring;
+use pallet_compute_staking::DelegationStats;
 
 type Position = DelegationStats<Balance, BlockNumber>;
 

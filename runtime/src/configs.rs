@@ -7,19 +7,22 @@ use frame_support::{
     traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
     weights::{
         constants::{RocksDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-        IdentityFee, Weight,
+        ConstantMultiplier, IdentityFee, Weight,
     },
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
-use sp_runtime::{traits::One, Perbill};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use sp_runtime::{
+    traits::{Bounded, One},
+    FixedPointNumber, Perbill, Perquintill,
+};
 use sp_version::RuntimeVersion;
 
 use crate::{
     AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime, RuntimeCall,
     RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, DAYS,
-    EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, HOURS, MILLI_SECS_PER_BLOCK, MILLI_UNIT, SLOT_DURATION,
-    SS58_PREFIX, UNIT, VERSION,
+    EPOCH_DURATION_IN_SLOTS, EXISTENTIAL_DEPOSIT, HOURS, MICRO_UNIT, MILLI_SECS_PER_BLOCK, MILLI_UNIT,
+    SLOT_DURATION, SS58_PREFIX, UNIT, VERSION,
 };
 
 /// Share of a block's weight that normal (non-operational) transactions may use.
@@ -115,8 +118,23 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-    pub FeeMultiplier: Multiplier = Multiplier::one();
+    /// Each byte of a transaction costs a micro-GPUC: filling a block's normal share (3.75 MiB) with
+    /// bytes costs about 3.9 GPUC, about what filling its normal weight costs.
+    pub const TransactionByteFee: Balance = MICRO_UNIT;
+    /// The congestion multiplier aims at blocks a quarter full (of the normal class)...
+    pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+    /// ...and moves by about `0.0003 × (fullness − target)` per block: a day (28 800 blocks) of full
+    /// blocks multiplies fees by about e^(0.0003 × 0.75 × 28 800) ≈ 650, an hour by about 1.3.
+    pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(3, 10_000);
+    /// Fees never fall below the base rate...
+    pub MinimumMultiplier: Multiplier = Multiplier::one();
+    /// ...and rise without a cap while blocks stay fuller than the target.
+    pub MaximumMultiplier: Multiplier = Bounded::max_value();
 }
+
+/// The fee multiplier of the next block, from the fullness of this one.
+pub type SlowAdjustingFeeUpdate<R> =
+    TargetedFeeAdjustment<R, TargetBlockFullness, AdjustmentVariable, MinimumMultiplier, MaximumMultiplier>;
 
 impl pallet_transaction_payment::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
@@ -124,8 +142,8 @@ impl pallet_transaction_payment::Config for Runtime {
     type OnChargeTransaction = FungibleAdapter<Balances, ()>;
     type OperationalFeeMultiplier = ConstU8<5>;
     type WeightToFee = IdentityFee<Balance>;
-    type LengthToFee = IdentityFee<Balance>;
-    type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+    type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+    type FeeMultiplierUpdate = SlowAdjustingFeeUpdate<Runtime>;
     type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -193,6 +211,11 @@ impl pallet_compute_jobs::Config for Runtime {
     type FeeDestination = ();
     type KernelDepositBase = ConstU128<UNIT>;
     type KernelDepositPerByte = ConstU128<MILLI_UNIT>;
+    // An open job holds 0.001 GPUC and 0.00001 GPUC per byte of its spec (about 0.004 GPUC for a small
+    // job, 0.33 GPUC for one with 32 KiB of inline inputs), returned when it ends. A finished job's record
+    // (about 120 bytes, pruned by the chain after `RetentionPeriod`) is paid for by the fee.
+    type JobDepositBase = ConstU128<MILLI_UNIT>;
+    type JobDepositPerByte = ConstU128<{ 10 * MICRO_UNIT }>;
     type MaxKernelLength = ConstU32<{ 64 * 1024 }>;
     type MaxReplicas = ConstU32<7>;
     type MaxInputs = ConstU32<4>;

@@ -17,7 +17,7 @@ pub type JobDetails = compute_primitives::JobDetails<AccountId, Balance, BlockNu
 /// An open job.
 pub type OpenJob = compute_primitives::OpenJob<AccountId, Balance, BlockNumber>;
 /// A finished job's record.
-pub type JobRecord = compute_primitives::JobRecord<AccountId, BlockNumber>;
+pub type JobRecord = compute_primitives::JobRecord<AccountId, BlockNumber, compute_primitives::Unbounded>;
 
 /// Why a provider takes no new jobs (the staking pallet's `ChillReason`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Decode)]

@@ -100,6 +100,7 @@ impl<T: Config> Pallet<T> {
             spec,
             escrow: Zero::zero(),
             fee: Zero::zero(),
+            deposit: Zero::zero(),
             phase: JobPhase::Queued,
             submitted_at: now,
             deadline: now,

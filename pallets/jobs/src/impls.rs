@@ -84,9 +84,17 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// What `submit_job` holds for `spec`: the escrow and `JobFee`; `None` on overflow.
+    /// What `submit_job` holds for `spec`: the escrow, `JobFee` and the storage deposit; `None` on
+    /// overflow.
     pub fn escrow_for(spec: &JobSpecOf<T>) -> Option<BalanceOf<T>> {
-        Self::escrow_of(spec)?.checked_add(&T::JobFee::get())
+        Self::escrow_of(spec)?.checked_add(&T::JobFee::get())?.checked_add(&Self::deposit_for(spec)?)
+    }
+
+    /// The storage deposit of an open job: `JobDepositBase + JobDepositPerByte × the spec's encoded
+    /// length`. The job's other fields are bounded and small; its spec, with inline inputs, is what grows.
+    pub fn deposit_for(spec: &JobSpecOf<T>) -> Option<BalanceOf<T>> {
+        let len = BalanceOf::<T>::from(spec.encoded_size() as u32);
+        T::JobDepositPerByte::get().checked_mul(&len)?.checked_add(&T::JobDepositBase::get())
     }
 
     /// The escrow proper: `(replicas + referees) × reward_per_replica`, enough to pay every replica and
@@ -105,13 +113,14 @@ impl<T: Config> Pallet<T> {
                 spec: job.spec.rebound(),
                 escrow: job.escrow,
                 fee: job.fee,
+                deposit: job.deposit,
                 phase: job.phase,
                 submitted_at: job.submitted_at,
                 deadline: job.deadline,
                 replicas: job.replicas.into_inner(),
             }));
         }
-        Results::<T>::get(job_id).map(JobDetails::Finished)
+        Results::<T>::get(job_id).map(|record| JobDetails::Finished(record.rebound()))
     }
 
     /// The open jobs assigned to `provider`, in id order. Iterates the provider's assignments (at most its
@@ -164,9 +173,12 @@ impl<T: Config> Pallet<T> {
         Self::validate_spec(&spec)?;
         let escrow = Self::escrow_of(&spec).ok_or(Error::<T>::Overflow)?;
         let fee = T::JobFee::get();
+        let deposit = Self::deposit_for(&spec).ok_or(Error::<T>::Overflow)?;
         let total = escrow.checked_add(&fee).ok_or(Error::<T>::Overflow)?;
         let reason = HoldReason::JobEscrow.into();
-        ensure!(T::Currency::can_hold(&reason, &requester, total), Error::<T>::InsufficientBalance);
+        let deposit_reason = HoldReason::JobDeposit.into();
+        let held = total.checked_add(&deposit).ok_or(Error::<T>::Overflow)?;
+        ensure!(T::Currency::can_hold(&reason, &requester, held), Error::<T>::InsufficientBalance);
         let job_id = NextJobId::<T>::get();
         let next_id = job_id.checked_add(1).ok_or(Error::<T>::Overflow)?;
         let mut kernel = Kernels::<T>::get(spec.kernel).ok_or(Error::<T>::KernelNotFound)?;
@@ -183,6 +195,7 @@ impl<T: Config> Pallet<T> {
             spec,
             escrow,
             fee,
+            deposit,
             phase: JobPhase::Queued,
             submitted_at: now,
             // Assigned in the next block, with randomness nobody knew when this transaction was signed.
@@ -193,9 +206,18 @@ impl<T: Config> Pallet<T> {
         };
 
         T::Currency::hold(&reason, &requester, total).map_err(|_| Error::<T>::InsufficientBalance)?;
+        T::Currency::hold(&deposit_reason, &requester, deposit)
+            .map_err(|_| Error::<T>::InsufficientBalance)?;
         Kernels::<T>::insert(kernel_key, kernel);
         NextJobId::<T>::put(next_id);
-        Self::deposit_event(Event::JobSubmitted { job_id, requester, kernel: kernel_key, escrow, fee });
+        Self::deposit_event(Event::JobSubmitted {
+            job_id,
+            requester,
+            kernel: kernel_key,
+            escrow,
+            fee,
+            deposit,
+        });
         Jobs::<T>::insert(job_id, job);
         Ok(job_id)
     }
@@ -276,7 +298,7 @@ impl<T: Config> Pallet<T> {
             }
         }
         Self::pay_fee(&job);
-        Self::finish(job_id, &job, JobResult::Cancelled, Self::now());
+        Self::finish(job_id, &job, JobResult::Cancelled, Vec::new(), Self::now());
         let refunded = job.escrow.saturating_sub(paid);
         Self::deposit_event(Event::JobCancelled { job_id, refunded, fee: job.fee });
         Ok(())

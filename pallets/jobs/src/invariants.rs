@@ -16,7 +16,8 @@ impl<T: Config> Pallet<T> {
     /// - canaries: requested by the canary account (nothing else is), no escrow or fee, assigned, at least
     ///   two replicas;
     /// - escrow: for every requester of an open job or of a retained record, the `JobEscrow` hold equals
-    ///   the sum of `escrow + fee` of its open jobs, and `escrow = (replicas + referees) × reward`;
+    ///   the sum of `escrow + fee` of its open jobs, and `escrow = (replicas + referees) × reward`; its
+    ///   `JobDeposit` hold the sum of their deposits, each `deposit_for(spec)`;
     /// - deposits: for every kernel owner, the `KernelDeposit` hold equals the sum of its kernels' deposits;
     ///   every kernel has its code, of its recorded length, and vice versa;
     /// - phases: a queued job has no replicas; an assigned one has `replicas` distinct providers (and up to
@@ -32,6 +33,7 @@ impl<T: Config> Pallet<T> {
     pub fn do_try_state() -> Result<(), TryRuntimeError> {
         let next_id = NextJobId::<T>::get();
         let mut escrows: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+        let mut job_deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
         let mut kernel_jobs: BTreeMap<compute_primitives::KernelId, u32> = BTreeMap::new();
         let mut assigned: BTreeSet<(T::AccountId, JobId)> = BTreeSet::new();
         let mut queued: BTreeSet<JobId> = BTreeSet::new();
@@ -42,7 +44,10 @@ impl<T: Config> Pallet<T> {
             ensure!(Self::escrow_of(&job.spec) == Some(job.escrow), "escrow differs from replicas × reward");
             if job.is_canary() {
                 ensure!(job.requester == Self::canary_account(), "a canary with a requester");
-                ensure!(job.escrow.is_zero() && job.fee.is_zero(), "a canary holds an escrow or a fee");
+                ensure!(
+                    job.escrow.is_zero() && job.fee.is_zero() && job.deposit.is_zero(),
+                    "a canary holds an escrow, a fee or a deposit"
+                );
                 ensure!(job.phase != JobPhase::Queued, "a canary waits for providers");
                 ensure!(job.spec.replicas >= 2, "an unverified canary");
             } else {
@@ -50,6 +55,14 @@ impl<T: Config> Pallet<T> {
             }
             let held = escrows.entry(job.requester.clone()).or_default();
             *held = held.saturating_add(job.escrow).saturating_add(job.fee);
+            if !job.is_canary() {
+                ensure!(
+                    Self::deposit_for(&job.spec) == Some(job.deposit),
+                    "a deposit differs from the spec's"
+                );
+            }
+            let held = job_deposits.entry(job.requester.clone()).or_default();
+            *held = held.saturating_add(job.deposit);
             let uses = kernel_jobs.entry(job.spec.kernel).or_default();
             *uses = uses.saturating_add(1);
             deadlines.insert(job_id, job.deadline);
@@ -156,6 +169,7 @@ impl<T: Config> Pallet<T> {
             ensure!(job_id < next_id, "a finished job id at or above NextJobId");
             ensure!(retained.insert(job_id), "a record is queued for pruning twice");
             last = finished_at;
+            job_deposits.entry(record.requester.clone()).or_default();
             escrows.entry(record.requester).or_default();
         }
         ensure!(
@@ -164,6 +178,12 @@ impl<T: Config> Pallet<T> {
         );
         ensure!(Results::<T>::iter_keys().count() == retained.len(), "a record that will never be pruned");
 
+        for (requester, deposit) in job_deposits {
+            ensure!(
+                T::Currency::balance_on_hold(&HoldReason::JobDeposit.into(), &requester) == deposit,
+                "a JobDeposit hold differs from the requester's open jobs' deposits"
+            );
+        }
         for (requester, escrow) in escrows {
             ensure!(
                 T::Currency::balance_on_hold(&HoldReason::JobEscrow.into(), &requester) == escrow,

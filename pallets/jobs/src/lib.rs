@@ -56,6 +56,10 @@ pub mod pallet {
         /// A kernel owner's storage deposit (`KernelDepositBase + KernelDepositPerByte × length`).
         #[codec(index = 1)]
         KernelDeposit,
+        /// A requester's storage deposit for an open job (`JobDepositBase + JobDepositPerByte × the
+        /// spec's encoded length`), released however the job ends.
+        #[codec(index = 2)]
+        JobDeposit,
     }
 
     #[pallet::config]
@@ -94,6 +98,14 @@ pub mod pallet {
         /// Part of a kernel's storage deposit per byte of source.
         #[pallet::constant]
         type KernelDepositPerByte: Get<BalanceOf<Self>>;
+
+        /// Fixed part of an open job's storage deposit.
+        #[pallet::constant]
+        type JobDepositBase: Get<BalanceOf<Self>>;
+
+        /// Part of an open job's storage deposit per byte of its encoded spec (inline inputs included).
+        #[pallet::constant]
+        type JobDepositPerByte: Get<BalanceOf<Self>>;
 
         /// Longest kernel source, in bytes.
         #[pallet::constant]
@@ -332,6 +344,8 @@ pub mod pallet {
             escrow: BalanceOf<T>,
             /// Held for the fee.
             fee: BalanceOf<T>,
+            /// Held as the storage deposit (reason `JobDeposit`), released when the job ends.
+            deposit: BalanceOf<T>,
         },
         /// A job waits for providers.
         JobQueued {
@@ -605,7 +619,9 @@ pub mod pallet {
         }
 
         /// Submits a job: holds its escrow (`(replicas + referees) × reward_per_replica`, the referees'
-        /// part refunded unless a dispute needs them) and `JobFee` (reason `JobEscrow`). The job is
+        /// part refunded unless a dispute needs them) and `JobFee` (reason `JobEscrow`), and its storage
+        /// deposit (`JobDepositBase + JobDepositPerByte × encoded spec length`, reason `JobDeposit`,
+        /// released however the job ends). The job is
         /// assigned in the next block, with randomness that did not exist when the transaction was signed:
         /// `replicas` providers sampled by stake, each with at least the stake that makes cheating on this
         /// reward cost `SlashRewardMultiple` times what it earns. When too few are eligible, the job waits

@@ -270,9 +270,27 @@ impl<T: Config> Pallet<T> {
         T::FeeDestination::on_unbalanced(credit);
     }
 
-    /// The end of every job: frees the providers' slots and assignments, closes the kernel's use, stores the
-    /// record and queues it for pruning, and removes the job. Queue and deadline buckets are the caller's.
-    pub(crate) fn finish(job_id: JobId, job: &Job<T>, outcome: JobResult, now: BlockNumberFor<T>) {
+    /// The end of every job: frees the providers' slots and assignments, releases the deposit, closes the
+    /// kernel's use, stores the record (naming `winners`, the providers paid) and queues it for pruning,
+    /// and removes the job. Queue and deadline buckets are the caller's.
+    pub(crate) fn finish(
+        job_id: JobId,
+        job: &Job<T>,
+        outcome: JobResult,
+        winners: Vec<T::AccountId>,
+        now: BlockNumberFor<T>,
+    ) {
+        if !job.deposit.is_zero() {
+            let released = T::Currency::release(
+                &HoldReason::JobDeposit.into(),
+                &job.requester,
+                job.deposit,
+                Precision::BestEffort,
+            );
+            if released != Ok(job.deposit) {
+                defensive!("the deposit hold of a job is short");
+            }
+        }
         for replica in job.replicas.iter() {
             T::Providers::free_slot(&replica.provider);
             Assignments::<T>::remove(&replica.provider, job_id);
@@ -290,6 +308,8 @@ impl<T: Config> Pallet<T> {
                 kernel: job.spec.kernel,
                 outcome,
                 finished_at: now,
+                // At most one per replica: within the bound.
+                winners: BoundedVec::truncate_from(winners),
             },
         );
         let tail = PruneTail::<T>::get();
@@ -425,7 +445,7 @@ impl<T: Config> Pallet<T> {
         Self::release_escrow(job_id, &job, job.escrow);
         let mut paid = BalanceOf::<T>::zero();
         let mut paid_to_referees = BalanceOf::<T>::zero();
-        let mut winners = 0u32;
+        let mut winners: Vec<T::AccountId> = Vec::new();
         let mut slashed = CreditOf::<T>::zero();
         for (i, replica) in job.replicas.iter().enumerate() {
             let provider = &replica.provider;
@@ -433,7 +453,6 @@ impl<T: Config> Pallet<T> {
             // What the replica earned: paid, nothing, or a slash of `rate` of its stake at risk.
             let (earned, fault) = match (replica.commitment, replica.revealed, verdict) {
                 (_, Some(root), Verdict::Root(win)) if root == win => {
-                    winners = winners.saturating_add(1);
                     if verified {
                         T::Providers::record_outcome(provider, JobOutcome::Completed { work_units });
                     }
@@ -464,6 +483,7 @@ impl<T: Config> Pallet<T> {
                 T::Providers::record_outcome(provider, outcome);
             }
             if earned {
+                winners.push(provider.clone());
                 let amount = Self::pay_replica(job_id, &job, provider);
                 paid = paid.saturating_add(amount);
                 if i >= originals {
@@ -479,10 +499,11 @@ impl<T: Config> Pallet<T> {
             Verdict::NoQuorum => JobResult::Failed,
             Verdict::NoConsensus => JobResult::NoConsensus,
         };
-        Self::finish(job_id, &job, outcome, now);
+        let count = winners.len() as u32;
+        Self::finish(job_id, &job, outcome, winners, now);
         match verdict {
             Verdict::Root(result_root) => {
-                Self::deposit_event(Event::JobCompleted { job_id, result_root, winners, paid })
+                Self::deposit_event(Event::JobCompleted { job_id, result_root, winners: count, paid })
             }
             Verdict::NoQuorum => Self::deposit_event(Event::JobFailed { job_id, refunded: job.escrow }),
             Verdict::NoConsensus => Self::deposit_event(Event::JobInconclusive { job_id, paid }),
@@ -524,7 +545,7 @@ impl<T: Config> Pallet<T> {
         Queue::<T>::mutate(|queue| queue.retain(|id| *id != job_id));
         Self::release_escrow(job_id, &job, job.escrow);
         Self::pay_fee(&job);
-        Self::finish(job_id, &job, JobResult::Expired, now);
+        Self::finish(job_id, &job, JobResult::Expired, Vec::new(), now);
         Self::deposit_event(Event::JobExpired { job_id, refunded: job.escrow });
     }
 

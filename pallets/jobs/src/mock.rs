@@ -35,6 +35,10 @@ pub const KERNEL_BASE: Balance = 100;
 pub const KERNEL_PER_BYTE: Balance = 2;
 /// `JobFee`.
 pub const FEE: Balance = 10;
+/// `JobDepositBase`.
+pub const JOB_DEPOSIT_BASE: Balance = 5;
+/// `JobDepositPerByte`.
+pub const JOB_DEPOSIT_PER_BYTE: Balance = 1;
 /// `MinRewardPerReplica`.
 pub const MIN_REWARD: Balance = 10;
 /// `MaxReplicas`.
@@ -161,6 +165,8 @@ impl pallet_compute_jobs::Config for Test {
     type FeeDestination = FeeSink;
     type KernelDepositBase = ConstU128<KERNEL_BASE>;
     type KernelDepositPerByte = ConstU128<KERNEL_PER_BYTE>;
+    type JobDepositBase = ConstU128<JOB_DEPOSIT_BASE>;
+    type JobDepositPerByte = ConstU128<JOB_DEPOSIT_PER_BYTE>;
     type MaxKernelLength = ConstU32<1024>;
     type MaxReplicas = ConstU32<MAX_REPLICAS>;
     type MaxInputs = ConstU32<4>;

@@ -16,7 +16,8 @@ pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, 
 /// A job spec with the runtime's bounds.
 pub type JobSpecOf<T> = JobSpec<BalanceOf<T>, <T as Config>::MaxInputs, <T as Config>::MaxInlineInput>;
 /// The record of a finished job.
-pub type JobRecordOf<T> = JobRecord<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+pub type JobRecordOf<T> =
+    JobRecord<<T as frame_system::Config>::AccountId, BlockNumberFor<T>, ParticipantsOf<T>>;
 /// A job as the runtime API returns it.
 pub type JobDetailsOf<T> =
     JobDetails<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
@@ -58,6 +59,8 @@ pub struct Job<T: Config> {
     pub escrow: BalanceOf<T>,
     /// Held for the fee (`JobFee` at submission).
     pub fee: BalanceOf<T>,
+    /// Held as the storage deposit (reason `JobDeposit`) while the job is open; released when it ends.
+    pub deposit: BalanceOf<T>,
     /// Where the job is.
     pub phase: JobPhase,
     /// When it was submitted.

@@ -305,9 +305,12 @@ pub enum JobResult {
     NoConsensus,
 }
 
-/// The compact record of a finished job, kept for a retention period.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
-pub struct JobRecord<AccountId, BlockNumber> {
+/// The compact record of a finished job, kept for a retention period. `MaxWinners` bounds `winners`
+/// (the runtime: replicas and referees; the runtime API: [`Unbounded`]).
+#[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen)]
+#[scale_info(skip_type_params(MaxWinners))]
+#[codec(mel_bound(AccountId: MaxEncodedLen, BlockNumber: MaxEncodedLen))]
+pub struct JobRecord<AccountId, BlockNumber, MaxWinners: Get<u32>> {
     /// Who submitted the job.
     pub requester: AccountId,
     /// The kernel it ran.
@@ -316,6 +319,64 @@ pub struct JobRecord<AccountId, BlockNumber> {
     pub outcome: JobResult,
     /// The block in which it ended.
     pub finished_at: BlockNumber,
+    /// The providers that were paid for it, in replica order (referees last): those that revealed the
+    /// winning root, or every one that revealed when there was no consensus; empty otherwise. Whoever
+    /// fetches the output asks them first.
+    pub winners: BoundedVec<AccountId, MaxWinners>,
+}
+
+impl<AccountId: Clone, BlockNumber: Clone, MaxWinners: Get<u32>>
+    JobRecord<AccountId, BlockNumber, MaxWinners>
+{
+    /// The same record with another bound (never truncates when `Other` is at least as large).
+    pub fn rebound<Other: Get<u32>>(&self) -> JobRecord<AccountId, BlockNumber, Other> {
+        JobRecord {
+            requester: self.requester.clone(),
+            kernel: self.kernel,
+            outcome: self.outcome,
+            finished_at: self.finished_at.clone(),
+            winners: BoundedVec::truncate_from(self.winners.to_vec()),
+        }
+    }
+}
+
+impl<AccountId: Clone, BlockNumber: Clone, MaxWinners: Get<u32>> Clone
+    for JobRecord<AccountId, BlockNumber, MaxWinners>
+{
+    fn clone(&self) -> Self {
+        self.rebound()
+    }
+}
+
+impl<AccountId: PartialEq, BlockNumber: PartialEq, MaxWinners: Get<u32>> PartialEq
+    for JobRecord<AccountId, BlockNumber, MaxWinners>
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.requester == other.requester
+            && self.kernel == other.kernel
+            && self.outcome == other.outcome
+            && self.finished_at == other.finished_at
+            && self.winners == other.winners
+    }
+}
+
+impl<AccountId: Eq, BlockNumber: Eq, MaxWinners: Get<u32>> Eq
+    for JobRecord<AccountId, BlockNumber, MaxWinners>
+{
+}
+
+impl<AccountId: fmt::Debug, BlockNumber: fmt::Debug, MaxWinners: Get<u32>> fmt::Debug
+    for JobRecord<AccountId, BlockNumber, MaxWinners>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobRecord")
+            .field("requester", &self.requester)
+            .field("kernel", &self.kernel)
+            .field("outcome", &self.outcome)
+            .field("finished_at", &self.finished_at)
+            .field("winners", &self.winners.as_slice())
+            .finish()
+    }
 }
 
 /// An open job as the runtime API returns it, with [`Unbounded`] collections.
@@ -330,6 +391,8 @@ pub struct OpenJob<AccountId, Balance, BlockNumber> {
     pub escrow: Balance,
     /// Held for the protocol fee.
     pub fee: Balance,
+    /// Held as the storage deposit while the job is open (0 for the chain's canaries).
+    pub deposit: Balance,
     /// Where the job is.
     pub phase: JobPhase,
     /// When it was submitted.
@@ -349,7 +412,7 @@ pub enum JobDetails<AccountId, Balance, BlockNumber> {
     Open(OpenJob<AccountId, Balance, BlockNumber>),
     /// Finished within the retention period.
     #[codec(index = 1)]
-    Finished(JobRecord<AccountId, BlockNumber>),
+    Finished(JobRecord<AccountId, BlockNumber, Unbounded>),
 }
 
 #[cfg(test)]
@@ -438,6 +501,7 @@ mod tests {
             spec: spec().rebound(),
             escrow: 3_000_000,
             fee: 10,
+            deposit: 300,
             phase: JobPhase::Revealing,
             submitted_at: 5,
             deadline: 30,
@@ -453,6 +517,7 @@ mod tests {
             kernel: KernelId([2; 32]),
             outcome: JobResult::Completed { root: ResultRoot([3; 32]) },
             finished_at: 40,
+            winners: BoundedVec::truncate_from(vec![1, 2]),
         });
         assert_eq!(JobDetails::decode(&mut &finished.encode()[..]).unwrap(), finished);
     }

@@ -27,7 +27,9 @@ pub struct Quote<Balance> {
     pub reward_per_replica: Balance,
     /// The protocol's fee per job.
     pub fee: Balance,
-    /// What `submit_job` would hold: `replicas × reward_per_replica + fee`.
+    /// What `submit_job` would hold in all: the escrow (`(replicas + referees) × reward_per_replica`, the
+    /// referees' part refunded without a dispute), the fee, and the storage deposit (returned when the job
+    /// ends).
     pub escrow: Balance,
     /// Providers that meet the spec's hardware needs and have a free slot, whatever their ask.
     pub eligible_providers: u32,

@@ -88,8 +88,11 @@ fn canary_winners_are_credited_work_and_nobody_is_paid() {
         for p in assigned(job_id) {
             reveal(job_id, p, root(1));
         }
+        let drawn = assigned(job_id);
         run_to_block(System::block_number() + 1);
-        assert_eq!(Results::<Test>::get(job_id).unwrap().outcome, JobResult::Completed { root: root(1) });
+        let record = Results::<Test>::get(job_id).unwrap();
+        assert_eq!(record.outcome, JobResult::Completed { root: root(1) });
+        assert_eq!(record.winners.to_vec(), drawn, "the record names the winners");
         for p in [P1, P2, P3] {
             assert_eq!(outcomes_of(p), vec![completed(CANARY_WORK)], "{p} is credited the canary's work");
             assert_eq!(slots(p), 0);
@@ -181,7 +184,11 @@ fn a_lying_canary_replica_is_slashed_by_the_referees_and_the_slash_burned() {
             reveal(job_id, *r, root(1));
         }
         run_to_block(System::block_number() + 1);
-        assert_eq!(Results::<Test>::get(job_id).unwrap().outcome, JobResult::Completed { root: root(1) });
+        let record = Results::<Test>::get(job_id).unwrap();
+        assert_eq!(record.outcome, JobResult::Completed { root: root(1) });
+        let mut winners = vec![honest_a, honest_b];
+        winners.extend(&referees);
+        assert_eq!(record.winners.to_vec(), winners, "the record names the winners, not the liar");
         let slash = WrongResultSlash::get() * STAKE;
         assert_eq!(stake(liar), STAKE - slash);
         for p in [honest_a, honest_b].iter().chain(&referees) {

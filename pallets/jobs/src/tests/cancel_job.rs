@@ -14,7 +14,9 @@ fn cancels_an_assigned_job_before_any_commitment() {
         let refunded = ESCROW - 3 * compensation;
         assert_eq!(events(), vec![Event::JobCancelled { job_id, refunded, fee: FEE }]);
         assert_eq!(escrow_hold(ALICE), 0);
-        assert_eq!(free(ALICE), before.free[&ALICE] + refunded);
+        let deposit = deposit_of(&spec(kernel_id(KERNEL)));
+        assert_eq!(job_deposit_hold(ALICE), 0, "the deposit comes back");
+        assert_eq!(free(ALICE), before.free[&ALICE] + refunded + deposit);
         assert_eq!(free(ALICE), INITIAL - FEE - 3 * compensation);
         for p in &providers {
             assert_eq!(free(*p), before.free[p] + compensation);
@@ -51,7 +53,8 @@ fn cancels_a_queued_job() {
         queue.sort_unstable();
         assert_eq!(queue, vec![first, third]);
         assert_eq!(escrow_hold(ALICE), ESCROW + FEE, "the other job's hold stays");
-        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW);
+        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW + deposit_of(&spec(kernel)));
+        assert_eq!(job_deposit_hold(ALICE), deposit_of(&spec(kernel)), "the other job's deposit stays");
         assert_eq!(bucket(11), vec![first, third]);
         before.assert_unchanged_except(&[ALICE]);
     });

@@ -104,7 +104,8 @@ fn three_honest_replicas_are_all_paid() {
         assert_finished(job_id, &ps);
         assert_eq!(record(job_id), JobResult::Completed { root: root(1) });
         // The escrow paid the providers and its referees' part came back; the fee was taken from the hold.
-        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW - 3 * REWARD);
+        let deposit = deposit_of(&spec(kernel_id(KERNEL)));
+        assert_eq!(free(ALICE), before.free[&ALICE] + ESCROW - 3 * REWARD + deposit);
         assert_eq!(free(ALICE), INITIAL - 3 * REWARD - FEE);
         for p in ps {
             assert_eq!(free(p), INITIAL + REWARD);
@@ -438,6 +439,7 @@ fn a_requester_cannot_size_a_slash_or_collect_it() {
         let backed = STAKE / 10 / 3;
         assert!(Jobs::min_stake_for(backed) <= STAKE && Jobs::min_stake_for(backed + 1) > STAKE);
         aimed.reward_per_replica = backed;
+        let deposit = deposit_of(&aimed);
         let job_id = submit(BOB, aimed);
         assert_eq!(assigned(job_id), vec![P1]);
         let before = Snapshot::all();
@@ -445,8 +447,15 @@ fn a_requester_cannot_size_a_slash_or_collect_it() {
         run_to_block(8);
         assert_eq!(record(job_id), JobResult::Failed);
         assert_eq!(stake(P1), STAKE - LIVENESS_SLASH, "2% of the stake, not the reward");
-        assert_eq!(free(BOB), before.free[&BOB] + backed, "the escrow comes back, nothing more");
-        assert_eq!(free(BOB) + free(P1), before.free[&BOB] + before.free[&P1] + backed - LIVENESS_SLASH);
+        assert_eq!(
+            free(BOB),
+            before.free[&BOB] + backed + deposit,
+            "escrow and deposit come back, nothing more"
+        );
+        assert_eq!(
+            free(BOB) + free(P1),
+            before.free[&BOB] + before.free[&P1] + backed + deposit - LIVENESS_SLASH
+        );
         assert_eq!(SlashesBurned::get(), LIVENESS_SLASH);
         assert_eq!(issuance(), before.issuance - FEE - LIVENESS_SLASH);
     });
@@ -733,7 +742,7 @@ fn a_flood_of_deadlines_delays_but_never_aborts_a_job() {
             assert!(!crate::Jobs::<Test>::contains_key(id), "every job of the flood ended too");
         }
         // The flood got its escrows back and paid every fee.
-        assert_eq!(free(BOB), before.free[&BOB] + flooded.len() as Balance * REWARD);
+        assert_eq!(free(BOB), before.free[&BOB] + flooded.len() as Balance * (REWARD + deposit_of(&flood)));
         assert_eq!(escrow_hold(BOB), 0);
         assert!(Deadlines::<Test>::iter().next().is_none());
         assert_eq!(DeadlineCursor::<Test>::get(), 41, "the hook caught up");

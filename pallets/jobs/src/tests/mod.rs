@@ -53,6 +53,11 @@ pub fn escrow_of(spec: &JobSpecOf<Test>) -> Balance {
     spec.reward_per_replica * (Balance::from(spec.replicas) + referees)
 }
 
+/// The storage deposit `submit_job` holds for `spec` (reason `JobDeposit`), released when the job ends.
+pub fn deposit_of(spec: &JobSpecOf<Test>) -> Balance {
+    JOB_DEPOSIT_BASE + JOB_DEPOSIT_PER_BYTE * codec::Encode::encoded_size(spec) as Balance
+}
+
 /// A small valid kernel.
 pub const KERNEL: &[u8] = b"@group(0) @binding(0) var<storage, read> a: array<u32>;\n\
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;\n\
@@ -68,6 +73,11 @@ pub fn free(who: AccountId) -> Balance {
 
 pub fn escrow_hold(who: AccountId) -> Balance {
     Balances::balance_on_hold(&HoldReason::JobEscrow.into(), &who)
+}
+
+/// The `JobDeposit` hold of `who`.
+pub fn job_deposit_hold(who: AccountId) -> Balance {
+    Balances::balance_on_hold(&HoldReason::JobDeposit.into(), &who)
 }
 
 pub fn deposit_hold(who: AccountId) -> Balance {
@@ -184,6 +194,8 @@ pub fn submit_only(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     let before = Snapshot::take(&[who]);
     let job_id = NextJobId::<Test>::get();
     let escrow = escrow_of(&spec);
+    let deposit = deposit_of(&spec);
+    let deposit_before = job_deposit_hold(who);
     let kernel_jobs = Kernels::<Test>::get(spec.kernel).unwrap().open_jobs;
     let now = System::block_number();
     System::reset_events();
@@ -191,7 +203,7 @@ pub fn submit_only(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     let job = job(job_id);
     assert_eq!(
         events(),
-        vec![Event::JobSubmitted { job_id, requester: who, kernel: spec.kernel, escrow, fee: FEE }]
+        vec![Event::JobSubmitted { job_id, requester: who, kernel: spec.kernel, escrow, fee: FEE, deposit }]
     );
     assert_eq!(job.phase, JobPhase::Queued);
     assert!(job.replicas.is_empty(), "nobody is drawn with randomness known at submission");
@@ -200,7 +212,9 @@ pub fn submit_only(who: AccountId, spec: JobSpecOf<Test>) -> u64 {
     assert_eq!((job.escrow, job.fee, job.requester, job.submitted_at), (escrow, FEE, who, now));
     assert!(Deadlines::<Test>::contains_key(job.deadline, job_id));
     assert_eq!(escrow_hold(who), before.escrow_hold[&who] + escrow + FEE);
-    assert_eq!(free(who), before.free[&who] - escrow - FEE);
+    assert_eq!(job_deposit_hold(who), deposit_before + deposit);
+    assert_eq!(job.deposit, deposit);
+    assert_eq!(free(who), before.free[&who] - escrow - FEE - deposit);
     assert_eq!(issuance(), before.issuance);
     assert_eq!(Kernels::<Test>::get(spec.kernel).unwrap().open_jobs, kernel_jobs + 1);
     assert_eq!(NextJobId::<Test>::get(), job_id + 1);

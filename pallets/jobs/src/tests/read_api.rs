@@ -18,6 +18,7 @@ fn job_details_of_open_finished_and_pruned_jobs() {
             spec: s.rebound(),
             escrow: ESCROW,
             fee: FEE,
+            deposit: Jobs::deposit_for(&s).unwrap(),
             phase: JobPhase::Committing,
             submitted_at: 1,
             deadline: 7,
@@ -49,7 +50,8 @@ fn job_details_of_open_finished_and_pruned_jobs() {
                 requester: ALICE,
                 kernel,
                 outcome: JobResult::Failed,
-                finished_at: 12
+                finished_at: 12,
+                winners: Default::default(),
             }))
         );
         run_to_block(12 + RETENTION);
@@ -78,7 +80,7 @@ fn quotes_use_the_same_checks_as_submission() {
         let kernel = register_kernel();
         let mut s = spec(kernel);
         assert!(Jobs::validate_spec(&s).is_ok());
-        assert_eq!(Jobs::escrow_for(&s), Some(ESCROW + FEE));
+        assert_eq!(Jobs::escrow_for(&s), Some(ESCROW + FEE + Jobs::deposit_for(&s).unwrap()));
         s.quorum = 1;
         assert!(matches!(Jobs::validate_spec(&s), Err(Error::<Test>::InvalidQuorum)));
         assert!(matches!(Jobs::validate_spec(&spec(kernel_id(b"x"))), Err(Error::<Test>::KernelNotFound)));

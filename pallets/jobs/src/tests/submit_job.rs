@@ -283,13 +283,15 @@ fn refuses_an_escrow_that_overflows() {
         s.reward_per_replica = u128::MAX - FEE + 1;
         refuse(s.clone(), Error::<Test>::Overflow);
         assert_eq!(Jobs::escrow_for(&s), None);
-        assert_eq!(Jobs::escrow_for(&spec(kernel)), Some(ESCROW + FEE));
+        let deposit = deposit_of(&spec(kernel));
+        assert_eq!(Jobs::escrow_for(&spec(kernel)), Some(ESCROW + FEE + deposit));
     });
 }
 
 #[test]
 fn refuses_what_the_requester_cannot_hold() {
-    let total = ESCROW + FEE;
+    // The kernel's id does not change the spec's length.
+    let total = ESCROW + FEE + deposit_of(&spec(KernelId([0; 32])));
     ExtBuilder::default().balance(ALICE, total).build_and_execute(|| {
         let kernel = register_kernel();
         providers(&[P1, P2, P3]);
@@ -375,5 +377,37 @@ fn the_assignment_waits_for_the_next_blocks_randomness() {
         .unwrap();
         assert_eq!(assigned(job_id), expected);
         assert_eq!(job(job_id).deadline, 2 + 5);
+    });
+}
+
+/// Finding 15 (open jobs held no deposit): the deposit is paid per byte of the stored spec, held while
+/// the job is open and returned when it ends, whatever the ending.
+#[test]
+fn the_deposit_grows_with_the_stored_spec_and_comes_back() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3]);
+        let small = spec(kernel);
+        let mut big = spec(kernel);
+        big.inputs[0] = JobInput::Inline(bounded(&[9; MAX_INLINE as usize]));
+        assert_eq!(
+            deposit_of(&big) - deposit_of(&small),
+            Balance::from(MAX_INLINE - 4) * JOB_DEPOSIT_PER_BYTE
+        );
+        let kept = submit(ALICE, big.clone());
+        let cancelled = submit(ALICE, small.clone());
+        assert_eq!(job_deposit_hold(ALICE), deposit_of(&big) + deposit_of(&small));
+        assert_ok!(Jobs::cancel_job(signed(ALICE), cancelled));
+        assert_eq!(job_deposit_hold(ALICE), deposit_of(&big));
+        let providers = assigned(kept);
+        for p in &providers {
+            commit(kept, *p, root(1));
+        }
+        for p in &providers {
+            reveal(kept, *p, root(1));
+        }
+        run_to_block(System::block_number() + 1);
+        assert!(Results::<Test>::contains_key(kept));
+        assert_eq!(job_deposit_hold(ALICE), 0, "every deposit came back");
     });
 }

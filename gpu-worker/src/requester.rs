@@ -7,12 +7,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use codec::Decode;
 use compute_primitives::failure::failure_reason_of;
 use compute_primitives::{JobDetails, JobId, JobPhase, JobResult, ResultRoot};
 use thiserror::Error;
 
-use crate::chain::{AccountId, AtBlock, Balance, Call, Chain, ChainError, JobRecord};
+use crate::chain::{AccountId, Balance, Call, Chain, ChainError, JobRecord};
 use crate::chain_job::{spec_of, JobTerms, SpecError};
 use crate::commands::{build_program, ProgramRequest};
 use crate::keys::{ss58, Identity};

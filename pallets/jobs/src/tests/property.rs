@@ -21,6 +21,9 @@
 //! - no slash exceeds `MAX_SLASH_PER_JOB` of the stake at risk;
 //! - no requester ever holds more than it started with (nobody profits from a slash).
 //!
+//! The chain's canaries run among the same providers when the case turns them on (every 3 to 7 blocks):
+//! they move no funds but slashes, which are burned.
+//!
 //! At the end every job finishes, every hold and slot is released, and every record is pruned.
 
 use super::*;
@@ -206,11 +209,16 @@ fn check(ledger: &mut Ledger, seed: u64, issuance0: Balance, requesters0: Balanc
     );
     assert_eq!(SlashesBurned::get(), ledger.burned);
     assert_eq!(Balances::total_balance(&OWNER), INITIAL);
+    assert_eq!(Balances::total_balance(&Jobs::canary_account()), 0, "nobody is paid through a canary");
 }
 
-fn run(ops: Vec<Op>, seed: u64) {
+fn run(ops: Vec<Op>, seed: u64, canaries: Option<u32>) {
     ExtBuilder::default().build_and_execute(|| {
         let kernel = register_kernel();
+        if let Some(interval) = canaries {
+            assert_ok!(Jobs::register_kernel(signed(OWNER), bounded(CANARY_KERNEL)));
+            assert_ok!(Jobs::set_canary_interval(RuntimeOrigin::root(), interval));
+        }
         for p in PROVIDERS {
             register_provider(p, MockProvider { capacity: 3, ..provider(STAKE) });
         }
@@ -257,7 +265,9 @@ fn run(ops: Vec<Op>, seed: u64) {
             check(&mut ledger, seed, issuance0, requesters0, providers0);
         }
 
-        // Everything ends: queue windows, commit and reveal windows, with every provider back on line.
+        // Everything ends: queue windows, commit and reveal windows, with every provider back on line (and
+        // no new canaries).
+        CanaryInterval::<Test>::put(0);
         for p in PROVIDERS {
             set_active(p, true);
         }
@@ -289,7 +299,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_lifecycles_conserve_funds(ops in prop::collection::vec(op(), 1..40), seed in any::<u64>()) {
-        run(ops, seed);
+    fn random_lifecycles_conserve_funds(
+        ops in prop::collection::vec(op(), 1..40),
+        seed in any::<u64>(),
+        canaries in prop::option::of(3u32..8),
+    ) {
+        run(ops, seed, canaries);
     }
 }

@@ -132,6 +132,7 @@ struct Rewarded {
     provider: AccountId,
     payer: AccountId,
     split: RewardSplit,
+    job_id: JobId,
 }
 
 #[derive(Decode)]
@@ -148,6 +149,8 @@ struct Slashed {
     requested: Balance,
     from_bond: Balance,
     from_delegators: Balance,
+    /// `None` for a slash forced by root.
+    job_id: Option<JobId>,
 }
 
 #[derive(Decode)]
@@ -316,11 +319,23 @@ async fn block_rows(
                 );
                 if e.provider == *me {
                     let own = e.split.commission.saturating_add(e.split.to_bond);
-                    rows.push(row(Kind::JobPaymentReceived, None, Some(e.payer), own as i128, split.clone()));
+                    rows.push(row(
+                        Kind::JobPaymentReceived,
+                        Some(e.job_id),
+                        Some(e.payer),
+                        own as i128,
+                        split.clone(),
+                    ));
                 }
                 if e.payer == *me {
                     let paid = e.split.total();
-                    rows.push(row(Kind::JobPaymentMade, None, Some(e.provider), -(paid as i128), split));
+                    rows.push(row(
+                        Kind::JobPaymentMade,
+                        Some(e.job_id),
+                        Some(e.provider),
+                        -(paid as i128),
+                        split,
+                    ));
                 }
             }
             ("ComputeStaking", "EmissionPaid") => {
@@ -339,9 +354,11 @@ async fn block_rows(
                 let Some(e) = decode::<Slashed>(event) else { continue };
                 touched.insert(e.provider);
                 if e.provider == *me {
-                    // The jobs pallet announces its slash right after the staking pallet's.
-                    let job =
-                        slashed_jobs.iter().position(|s| s.provider == *me).map(|i| slashed_jobs.remove(i));
+                    // The staking event names the job; the jobs pallet's, right after it, says why.
+                    let job = slashed_jobs
+                        .iter()
+                        .position(|s| s.provider == *me && Some(s.job_id) == e.job_id)
+                        .map(|i| slashed_jobs.remove(i));
                     let reason = match job.as_ref().map(|s| s.reason) {
                         Some(0) => "wrong result; ",
                         Some(1) => "missed deadline; ",

@@ -275,7 +275,8 @@ impl<T: Config> Pallet<T> {
 
     pub(crate) fn do_cancel_job(who: T::AccountId, job_id: JobId) -> DispatchResult {
         let job = Jobs::<T>::get(job_id).ok_or(Error::<T>::JobNotFound)?;
-        ensure!(job.requester == who, Error::<T>::NotRequester);
+        // Nobody holds the canary account's key; should anyone sign as it, a canary is still the chain's.
+        ensure!(job.requester == who && !job.is_canary(), Error::<T>::NotRequester);
         let cancellable = match job.phase {
             JobPhase::Queued => true,
             JobPhase::Committing => !job.any_committed(),
@@ -293,7 +294,7 @@ impl<T: Config> Pallet<T> {
         let compensation = T::CancelCompensation::get().mul_floor(job.spec.reward_per_replica);
         let mut paid = BalanceOf::<T>::zero();
         for replica in job.replicas.iter() {
-            if T::Providers::reward(&replica.provider, &job.requester, compensation).is_ok() {
+            if T::Providers::reward(&replica.provider, &job.requester, compensation, job_id).is_ok() {
                 paid = paid.saturating_add(compensation);
             }
         }

@@ -386,7 +386,7 @@ impl<T: Config> Pallet<T> {
         reason: SlashReason,
     ) -> CreditOf<T> {
         let amount = rate.min(MAX_SLASH_PER_JOB).mul_floor(at_risk);
-        let (credit, slashed) = T::Providers::slash(provider, amount);
+        let (credit, slashed) = T::Providers::slash(provider, amount, job_id);
         Self::deposit_event(Event::ProviderSlashed {
             job_id,
             provider: provider.clone(),
@@ -402,7 +402,7 @@ impl<T: Config> Pallet<T> {
         if reward.is_zero() {
             return reward;
         }
-        match T::Providers::reward(provider, &job.requester, reward) {
+        match T::Providers::reward(provider, &job.requester, reward, job_id) {
             Ok(()) => reward,
             Err(error) => {
                 log::warn!(target: LOG_TARGET, "job {job_id}: reward failed: {error:?}");
@@ -454,7 +454,7 @@ impl<T: Config> Pallet<T> {
             let (earned, fault) = match (replica.commitment, replica.revealed, verdict) {
                 (_, Some(root), Verdict::Root(win)) if root == win => {
                     if verified {
-                        T::Providers::record_outcome(provider, JobOutcome::Completed { work_units });
+                        T::Providers::record_outcome(provider, JobOutcome::Completed { work_units }, job_id);
                     }
                     (true, None)
                 }
@@ -480,7 +480,7 @@ impl<T: Config> Pallet<T> {
             };
             if let Some((rate, reason, outcome)) = fault {
                 slashed.subsume(Self::slash_provider(job_id, provider, rate, at_risk, reason));
-                T::Providers::record_outcome(provider, outcome);
+                T::Providers::record_outcome(provider, outcome, job_id);
             }
             if earned {
                 winners.push(provider.clone());

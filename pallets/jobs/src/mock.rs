@@ -308,7 +308,12 @@ impl ComputeProviders<AccountId> for MockProviders {
         })
     }
 
-    fn reward(provider: &AccountId, payer: &AccountId, amount: Balance) -> Result<(), ProviderError> {
+    fn reward(
+        provider: &AccountId,
+        payer: &AccountId,
+        amount: Balance,
+        _job: compute_primitives::JobId,
+    ) -> Result<(), ProviderError> {
         if !Registry::contains_key(provider) {
             return Err(ProviderError::NotAProvider);
         }
@@ -320,7 +325,11 @@ impl ComputeProviders<AccountId> for MockProviders {
             .map_err(|_| ProviderError::InsufficientFunds)
     }
 
-    fn slash(provider: &AccountId, amount: Balance) -> (CreditOf<Test>, Balance) {
+    fn slash(
+        provider: &AccountId,
+        amount: Balance,
+        _job: compute_primitives::JobId,
+    ) -> (CreditOf<Test>, Balance) {
         let Some(mut p) = Registry::get(provider) else { return (CreditOf::<Test>::zero(), 0) };
         let target = amount.min(p.stake);
         let credit = <Balances as Balanced<AccountId>>::withdraw(
@@ -338,7 +347,7 @@ impl ComputeProviders<AccountId> for MockProviders {
         (credit, slashed)
     }
 
-    fn record_outcome(provider: &AccountId, outcome: JobOutcome) {
+    fn record_outcome(provider: &AccountId, outcome: JobOutcome, _job: compute_primitives::JobId) {
         Outcomes::append((*provider, outcome));
     }
 

@@ -96,16 +96,25 @@ pub trait ComputeProviders<AccountId> {
     /// Frees a slot taken by [`Self::take_slot`].
     fn free_slot(provider: &AccountId);
 
-    /// Pays `amount` from `payer`'s free balance for the provider's work: its commission to the provider, the
-    /// rest to its delegation pool.
-    fn reward(provider: &AccountId, payer: &AccountId, amount: Self::Balance) -> Result<(), ProviderError>;
+    /// Pays `amount` from `payer`'s free balance for the provider's work on `job`: its commission to the
+    /// provider, the rest to its delegation pool.
+    fn reward(
+        provider: &AccountId,
+        payer: &AccountId,
+        amount: Self::Balance,
+        job: crate::JobId,
+    ) -> Result<(), ProviderError>;
 
-    /// Slashes up to `amount` from the provider's pool (its bond and its delegators, pro rata) and returns the
-    /// funds with the amount actually slashed.
-    fn slash(provider: &AccountId, amount: Self::Balance) -> (Self::SlashedFunds, Self::Balance);
+    /// Slashes up to `amount` from the provider's pool (its bond and its delegators, pro rata) for a fault
+    /// in `job`, and returns the funds with the amount actually slashed.
+    fn slash(
+        provider: &AccountId,
+        amount: Self::Balance,
+        job: crate::JobId,
+    ) -> (Self::SlashedFunds, Self::Balance);
 
-    /// Records how a job ended for the provider (reputation, fault window, emission share).
-    fn record_outcome(provider: &AccountId, outcome: JobOutcome);
+    /// Records how `job` ended for the provider (reputation, fault window, emission share).
+    fn record_outcome(provider: &AccountId, outcome: JobOutcome, job: crate::JobId);
 
     /// The stake at risk behind a provider (bond plus delegations, excluding unbonding).
     fn stake_of(provider: &AccountId) -> Self::Balance;

@@ -26,6 +26,8 @@ use sp_runtime::{
 };
 
 const SEED: u32 = 0;
+/// The job the benchmarked rewards, slashes and outcomes are for.
+const JOB: compute_primitives::JobId = 0;
 
 fn min_bond<T: Config>() -> BalanceOf<T> {
     T::MinProviderBond::get()
@@ -315,7 +317,7 @@ mod benchmarks {
         fund::<T>(&payer, amount);
         #[block]
         {
-            Staking::<T>::reward(&target, &payer, amount).expect("reward succeeds");
+            Staking::<T>::reward(&target, &payer, amount, JOB).expect("reward succeeds");
         }
         assert!(Staking::<T>::stake_of(&target) > amount);
     }
@@ -326,7 +328,8 @@ mod benchmarks {
         let amount = Staking::<T>::stake_of(&target);
         #[block]
         {
-            let (credit, slashed) = <Staking<T> as ComputeProviders<T::AccountId>>::slash(&target, amount);
+            let (credit, slashed) =
+                <Staking<T> as ComputeProviders<T::AccountId>>::slash(&target, amount, JOB);
             assert!(!slashed.is_zero());
             drop(credit);
         }
@@ -337,11 +340,11 @@ mod benchmarks {
         let target = provider::<T>("provider", 0, min_bond::<T>());
         let _other = provider::<T>("provider", 1, min_bond::<T>());
         for _ in 1..T::MaxFaults::get() {
-            Staking::<T>::record_outcome(&target, JobOutcome::WrongResult);
+            Staking::<T>::record_outcome(&target, JobOutcome::WrongResult, JOB);
         }
         #[block]
         {
-            Staking::<T>::record_outcome(&target, JobOutcome::WrongResult);
+            Staking::<T>::record_outcome(&target, JobOutcome::WrongResult, JOB);
         }
         assert_eq!(
             Providers::<T>::get(&target).map(|p| p.status),
@@ -385,7 +388,7 @@ mod benchmarks {
         for i in 0..n {
             let who = provider::<T>("provider", i, min_bond::<T>());
             let _delegator = delegator::<T>(i, &who, T::MinDelegation::get());
-            Staking::<T>::record_outcome(&who, JobOutcome::Completed { work_units: 1_000 });
+            Staking::<T>::record_outcome(&who, JobOutcome::Completed { work_units: 1_000 }, JOB);
         }
         let era = CurrentEra::<T>::get();
         let mut info = Eras::<T>::get(era).unwrap_or_default();

@@ -449,7 +449,7 @@ impl<T: Config> Pallet<T> {
         amount: BalanceOf<T>,
     ) -> Result<CreditOf<T>, Error<T>> {
         ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
-        let (credit, from_bond, from_delegators) = Self::slash_pool(provider, amount);
+        let (credit, from_bond, from_delegators) = Self::slash_pool(provider, amount, None);
         ensure!(!from_bond.saturating_add(from_delegators).is_zero(), Error::<T>::NothingToSlash);
         Ok(credit)
     }

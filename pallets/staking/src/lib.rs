@@ -341,6 +341,8 @@ pub mod pallet {
             payer: T::AccountId,
             /// How the payment was split.
             split: RewardSplit<BalanceOf<T>>,
+            /// The job paid for.
+            job_id: compute_primitives::JobId,
         },
         /// A provider's pool was slashed.
         Slashed {
@@ -352,6 +354,8 @@ pub mod pallet {
             from_bond: BalanceOf<T>,
             /// Taken from the delegators, active and unbonding.
             from_delegators: BalanceOf<T>,
+            /// The job whose fault it paid for (`None`: `force_slash`).
+            job_id: Option<compute_primitives::JobId>,
         },
         /// The outcome of a job was recorded in a provider's reputation.
         OutcomeRecorded {
@@ -359,6 +363,8 @@ pub mod pallet {
             provider: T::AccountId,
             /// The outcome.
             outcome: compute_primitives::JobOutcome,
+            /// The job.
+            job_id: compute_primitives::JobId,
         },
         /// An era ended.
         EraClosed {

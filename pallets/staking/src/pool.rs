@@ -217,10 +217,12 @@ impl<T: Config> Pallet<T> {
     /// most `amount` and every holder loses in proportion (rounding in the holders' favour). A bucket
     /// shared by shares or points keeps at least one planck, so that shares never lose all backing.
     /// Returns the slashed funds, the part taken from the bond side and the part taken from the
-    /// delegators. Cost: bounded by `MaxUnbondingChunks + MaxUnbondingPools`, not by delegators.
+    /// delegators. Cost: bounded by `MaxUnbondingChunks + MaxUnbondingPools`, not by delegators. `job` is
+    /// the job whose fault it pays (`None` for `force_slash`), for the event.
     pub(crate) fn slash_pool(
         provider: &T::AccountId,
         amount: BalanceOf<T>,
+        job_id: Option<compute_primitives::JobId>,
     ) -> (CreditOf<T>, BalanceOf<T>, BalanceOf<T>) {
         let zero = || (CreditOf::<T>::zero(), Zero::zero(), Zero::zero());
         let Some(mut pool) = Pools::<T>::get(provider) else { return zero() };
@@ -314,6 +316,7 @@ impl<T: Config> Pallet<T> {
             requested: amount,
             from_bond,
             from_delegators,
+            job_id,
         });
         (credit, from_bond, from_delegators)
     }

@@ -2,7 +2,7 @@
 
 use crate::{pallet::*, pool::Source, types::*};
 use alloc::vec::Vec;
-use compute_primitives::{ComputeProviders, JobOutcome, ProviderError, Requirements};
+use compute_primitives::{ComputeProviders, JobId, JobOutcome, ProviderError, Requirements};
 use frame_support::{
     defensive, ensure,
     storage::with_storage_layer,
@@ -60,18 +60,19 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
         provider: &T::AccountId,
         payer: &T::AccountId,
         amount: BalanceOf<T>,
+        job: JobId,
     ) -> Result<(), ProviderError> {
-        Self::do_reward(provider, payer, amount)
+        Self::do_reward(provider, payer, amount, job)
     }
 
-    fn slash(provider: &T::AccountId, amount: BalanceOf<T>) -> (CreditOf<T>, BalanceOf<T>) {
-        let (credit, _, _) = Self::slash_pool(provider, amount);
+    fn slash(provider: &T::AccountId, amount: BalanceOf<T>, job: JobId) -> (CreditOf<T>, BalanceOf<T>) {
+        let (credit, _, _) = Self::slash_pool(provider, amount, Some(job));
         let slashed = credit.peek();
         (credit, slashed)
     }
 
-    fn record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
-        Self::do_record_outcome(provider, outcome)
+    fn record_outcome(provider: &T::AccountId, outcome: JobOutcome, job: JobId) {
+        Self::do_record_outcome(provider, outcome, job)
     }
 
     fn stake_of(provider: &T::AccountId) -> BalanceOf<T> {
@@ -85,6 +86,7 @@ impl<T: Config> Pallet<T> {
         provider: &T::AccountId,
         payer: &T::AccountId,
         amount: BalanceOf<T>,
+        job_id: JobId,
     ) -> Result<(), ProviderError> {
         let info = Providers::<T>::get(provider).ok_or(ProviderError::NotAProvider)?;
         if amount.is_zero() {
@@ -102,12 +104,17 @@ impl<T: Config> Pallet<T> {
             e if e == DispatchError::from(Error::<T>::Overflow) => ProviderError::Overflow,
             _ => ProviderError::InsufficientFunds,
         })?;
-        Self::deposit_event(Event::Rewarded { provider: provider.clone(), payer: payer.clone(), split });
+        Self::deposit_event(Event::Rewarded {
+            provider: provider.clone(),
+            payer: payer.clone(),
+            split,
+            job_id,
+        });
         Ok(())
     }
 
     /// [`ComputeProviders::record_outcome`]: reputation, fault window, emission share.
-    pub(crate) fn do_record_outcome(provider: &T::AccountId, outcome: JobOutcome) {
+    pub(crate) fn do_record_outcome(provider: &T::AccountId, outcome: JobOutcome, job_id: JobId) {
         let now = frame_system::Pallet::<T>::block_number();
         Reputations::<T>::mutate(provider, |r| match outcome {
             JobOutcome::Completed { .. } => r.jobs_completed = r.jobs_completed.saturating_add(1),
@@ -142,6 +149,6 @@ impl<T: Config> Pallet<T> {
                 }
             }
         }
-        Self::deposit_event(Event::OutcomeRecorded { provider: provider.clone(), outcome });
+        Self::deposit_event(Event::OutcomeRecorded { provider: provider.clone(), outcome, job_id });
     }
 }

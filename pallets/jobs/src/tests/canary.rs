@@ -241,6 +241,17 @@ fn the_canary_kernel_stays_and_a_missing_one_skips_the_canary() {
 }
 
 #[test]
+fn a_canary_cannot_be_cancelled_even_by_its_account() {
+    ExtBuilder::default().build_and_execute(|| {
+        providers(&[P1, P2, P3]);
+        canaries_on();
+        let job_id = next_canary();
+        let canary = Jobs::canary_account();
+        assert_noop!(Jobs::cancel_job(signed(canary), job_id), Error::<Test>::NotRequester);
+    });
+}
+
+#[test]
 fn only_the_admin_origin_sets_the_interval() {
     ExtBuilder::default().build_and_execute(|| {
         assert_noop!(Jobs::set_canary_interval(signed(ALICE), 1), DispatchError::BadOrigin);

@@ -23,7 +23,7 @@ fn later_delegations_mint_at_the_pool_rate_rounded_down() {
         register(P1, MIN_BOND);
         delegate(D1, P1, 1_000);
         // A reward of 2_000: half to the bond, half to the delegators (equal stakes, no commission).
-        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 2_000));
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 2_000, JOB));
         assert_eq!((pool(P1).delegated, pool(P1).shares), (2_000, 1_000 * SCALE));
         // 999 tokens at 2 tokens per million shares.
         delegate(D2, P1, 999);
@@ -40,7 +40,7 @@ fn a_newcomer_loses_less_than_a_planck_to_rounding() {
         delegate(D1, P1, 17);
         // Delegators get floor(1_017_333 × 17 / 1_017) = 17_005: the share price rose a thousandfold,
         // to an uneven value.
-        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_017_000 + 333));
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_017_000 + 333, JOB));
         let pool_before = pool(P1);
         for amount in [10, 11, 999, 12_345] {
             let d1_before = delegation_value(P1, D1);
@@ -107,12 +107,12 @@ fn refuses_a_depleted_pool() {
         register(P1, MIN_BOND);
         delegate(D1, P1, 1_000);
         // 95% of everything: shares of 1_000 tokens left with 50 tokens behind them.
-        let (credit, _) = Staking::slash(&acc(P1), 1_900);
+        let (credit, _) = Staking::slash(&acc(P1), 1_900, JOB);
         drop(credit);
         assert_eq!((pool(P1).shares, pool(P1).delegated), (1_000 * SCALE, 50));
         assert_noop!(Staking::delegate(signed(D2), acc(P1), 1_000), Error::<Test>::PoolDepleted);
         // Rewards bring it back to a tenth of a token per share.
-        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_100));
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_100, JOB));
         assert!(pool(P1).delegated >= 100);
         delegate(D2, P1, 1_000);
     });

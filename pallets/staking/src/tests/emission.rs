@@ -4,7 +4,7 @@ use super::*;
 use compute_primitives::{ComputeProviders, JobOutcome};
 
 fn work(n: u8, units: u64) {
-    Staking::record_outcome(&acc(n), JobOutcome::Completed { work_units: units });
+    Staking::record_outcome(&acc(n), JobOutcome::Completed { work_units: units }, JOB);
 }
 
 fn paid_events() -> Vec<(AccountId, RewardSplit<Balance>)> {

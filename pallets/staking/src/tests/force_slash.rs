@@ -14,7 +14,13 @@ fn slashes_and_hands_the_funds_to_on_slash() {
         assert_ok!(Staking::force_slash(RuntimeOrigin::root(), acc(P1), 400));
         assert_eq!(
             events(),
-            vec![Event::Slashed { provider: acc(P1), requested: 400, from_bond: 200, from_delegators: 200 }]
+            vec![Event::Slashed {
+                provider: acc(P1),
+                requested: 400,
+                from_bond: 200,
+                from_delegators: 200,
+                job_id: None,
+            }]
         );
         assert_eq!(SlashedToSink::get(), 400);
         // The sink dropped the credit: burned.

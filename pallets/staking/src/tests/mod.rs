@@ -40,6 +40,8 @@ mod withdraw_delegation;
 mod withdraw_unbonded;
 
 /// Providers used across the tests.
+/// The job the tests' rewards, slashes and outcomes are for.
+pub const JOB: compute_primitives::JobId = 7;
 pub const P1: u8 = 1;
 pub const P2: u8 = 2;
 pub const P3: u8 = 3;

@@ -211,7 +211,7 @@ fn check_slash(p: u8, amount: u128, flows: &mut Flows) {
         })
         .collect();
     let issuance_before = issuance();
-    let (credit, slashed) = Staking::slash(&acc(p), amount);
+    let (credit, slashed) = Staking::slash(&acc(p), amount, JOB);
     drop(credit);
     flows.slashed += slashed;
     assert!(slashed <= amount);
@@ -303,7 +303,7 @@ fn apply(op: &Op, flows: &mut Flows) {
                 .filter_map(|d| Delegations::<Test>::get(acc(p), acc(*d)).map(|x| (*d, x.shares)))
                 .collect();
             System::reset_events();
-            let result = Staking::reward(&acc(p), &acc(PAYER), amount).map_err(|e| format!("{e:?}"));
+            let result = Staking::reward(&acc(p), &acc(PAYER), amount, JOB).map_err(|e| format!("{e:?}"));
             if result.is_ok() && amount > 0 {
                 let split = events()
                     .into_iter()

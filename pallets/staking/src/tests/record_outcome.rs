@@ -8,18 +8,20 @@ fn counts_completed_jobs_and_their_work() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
         System::reset_events();
-        Staking::record_outcome(&acc(P1), JobOutcome::Completed { work_units: 70 });
-        Staking::record_outcome(&acc(P1), JobOutcome::Completed { work_units: 30 });
+        Staking::record_outcome(&acc(P1), JobOutcome::Completed { work_units: 70 }, JOB);
+        Staking::record_outcome(&acc(P1), JobOutcome::Completed { work_units: 30 }, JOB);
         assert_eq!(
             events(),
             vec![
                 Event::OutcomeRecorded {
                     provider: acc(P1),
-                    outcome: JobOutcome::Completed { work_units: 70 }
+                    outcome: JobOutcome::Completed { work_units: 70 },
+                    job_id: JOB,
                 },
                 Event::OutcomeRecorded {
                     provider: acc(P1),
-                    outcome: JobOutcome::Completed { work_units: 30 }
+                    outcome: JobOutcome::Completed { work_units: 30 },
+                    job_id: JOB,
                 },
             ]
         );
@@ -34,22 +36,22 @@ fn counts_completed_jobs_and_their_work() {
 fn counts_faults_and_chills_at_max_faults_within_the_window() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         set_block(10);
-        Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+        Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline, JOB);
         // The first fault (block 1) leaves the 20-block window at block 21.
         set_block(21);
-        Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+        Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline, JOB);
         assert_eq!(provider(P1).status, ProviderStatus::Active);
         assert_eq!(provider(P1).recent_faults.clone().into_inner(), vec![10, 21]);
         set_block(29);
         System::reset_events();
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         assert_eq!(
             events(),
             vec![
                 Event::Chilled { provider: acc(P1), reason: ChillReason::TooManyFaults },
-                Event::OutcomeRecorded { provider: acc(P1), outcome: JobOutcome::WrongResult },
+                Event::OutcomeRecorded { provider: acc(P1), outcome: JobOutcome::WrongResult, job_id: JOB },
             ]
         );
         assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
@@ -57,7 +59,7 @@ fn counts_faults_and_chills_at_max_faults_within_the_window() {
         let reputation = Reputations::<Test>::get(acc(P1));
         assert_eq!((reputation.wrong_results, reputation.missed_deadlines), (2, 2));
         // More faults while chilled: counted, the window stays bounded.
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         assert_eq!(provider(P1).recent_faults.len(), 3);
         assert_eq!(Reputations::<Test>::get(acc(P1)).wrong_results, 3);
     });
@@ -70,7 +72,7 @@ fn faults_do_not_move_funds() {
         delegate(D1, P1, 100);
         let before = Snapshot::take(&[P1, D1]);
         for _ in 0..5 {
-            Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+            Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         }
         let after = Snapshot::take(&[P1, D1]);
         assert_eq!(
@@ -84,7 +86,7 @@ fn faults_do_not_move_funds() {
 fn reputation_outlives_the_registration() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         assert_ok!(Staking::chill(signed(P1)));
         assert_ok!(Staking::unbond(signed(P1), MIN_BOND));
         set_block(1 + UNBONDING);
@@ -103,7 +105,7 @@ fn faults_in_the_first_blocks_of_the_chain_count() {
         // Genesis-time faults (block 0) are inside the window too: nothing saturates them away.
         set_block(0);
         for _ in 0..3 {
-            Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+            Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline, JOB);
         }
         assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
     });

@@ -27,13 +27,13 @@ fn a_provider_chilled_for_faults_waits_out_the_cooldown_and_keeps_its_record() {
         register(P1, MIN_BOND);
         set_block(5);
         for _ in 0..3 {
-            Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+            Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline, JOB);
         }
         assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
         set_block(5 + COOLDOWN - 1);
         assert_noop!(Staking::rejoin(signed(P1)), Error::<Test>::CooldownNotOver);
         // A fault while chilled (a job assigned before) restarts the cooldown.
-        Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline);
+        Staking::record_outcome(&acc(P1), JobOutcome::MissedDeadline, JOB);
         set_block(5 + COOLDOWN);
         assert_noop!(Staking::rejoin(signed(P1)), Error::<Test>::CooldownNotOver);
         set_block(5 + 2 * COOLDOWN - 1);
@@ -49,16 +49,16 @@ fn faults_still_in_the_window_chill_a_rejoined_provider_again() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
         for _ in 0..3 {
-            Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+            Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         }
         set_block(1 + COOLDOWN);
         assert_ok!(Staking::rejoin(signed(P1)));
         // The cooldown (30) outlasts the fault window (20): the old faults have expired by now, so one
         // new fault alone does not chill.
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         assert_eq!(provider(P1).status, ProviderStatus::Active);
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
-        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
+        Staking::record_outcome(&acc(P1), JobOutcome::WrongResult, JOB);
         assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::TooManyFaults));
     });
 }

@@ -15,12 +15,18 @@ fn slashes_bond_delegators_and_unbonding_pro_rata() {
         // At risk: bond 3_000, chunk 1_000, delegated 3_000, unbonding pool 1_000 = 8_000.
         let before = Snapshot::take(&[P1, D1, D2]);
         System::reset_events();
-        let (credit, slashed) = Staking::slash(&acc(P1), 800);
+        let (credit, slashed) = Staking::slash(&acc(P1), 800, JOB);
         assert_eq!(slashed, 800);
         assert_eq!(credit.peek(), 800);
         assert_eq!(
             events(),
-            vec![Event::Slashed { provider: acc(P1), requested: 800, from_bond: 400, from_delegators: 400 }]
+            vec![Event::Slashed {
+                provider: acc(P1),
+                requested: 800,
+                from_bond: 400,
+                from_delegators: 400,
+                job_id: Some(JOB),
+            }]
         );
         let pool = pool(P1);
         assert_eq!(pool.bond, 2_700);
@@ -49,7 +55,7 @@ fn unlocked_funds_are_not_slashed() {
         assert_ok!(Staking::undelegate(signed(D1), acc(P1), 500));
         set_block(15);
         // The chunk (unlock 11) and the unbonding pool (unlock 15) are withdrawable: out of reach.
-        let (credit, slashed) = Staking::slash(&acc(P1), 250);
+        let (credit, slashed) = Staking::slash(&acc(P1), 250, JOB);
         drop(credit);
         assert_eq!(slashed, 250);
         assert_eq!(pool(P1).bond_unbonding[0].value, 1_000);
@@ -65,7 +71,7 @@ fn rounding_favours_the_slashed() {
         register(P1, 1_000);
         delegate(D1, P1, 333);
         // 1_333 at risk, 10 asked: the bond loses floor(7.50) = 7, the delegators floor(2.49) = 2.
-        let (credit, slashed) = Staking::slash(&acc(P1), 10);
+        let (credit, slashed) = Staking::slash(&acc(P1), 10, JOB);
         assert_eq!((credit.peek(), slashed), (9, 9));
         assert_eq!((pool(P1).bond, pool(P1).delegated), (993, 331));
     });
@@ -78,7 +84,7 @@ fn slashing_everything_keeps_one_planck_behind_shares() {
         delegate(D1, P1, 500);
         assert_ok!(Staking::undelegate(signed(D1), acc(P1), 100));
         System::reset_events();
-        let (credit, slashed) = Staking::slash(&acc(P1), u128::MAX);
+        let (credit, slashed) = Staking::slash(&acc(P1), u128::MAX, JOB);
         drop(credit);
         assert_eq!(slashed, 1_000 + 399 + 99);
         assert_eq!(pool(P1).bond, 0);
@@ -94,7 +100,8 @@ fn slashing_everything_keeps_one_planck_behind_shares() {
                     provider: acc(P1),
                     requested: u128::MAX,
                     from_bond: 1_000,
-                    from_delegators: 498
+                    from_delegators: 498,
+                    job_id: Some(JOB),
                 }
             ]
         );
@@ -110,10 +117,10 @@ fn a_slash_below_the_minimum_bond_chills_and_moves_down_a_level() {
         register(P1, 2_048);
         register(P2, 4_096);
         assert_eq!(provider(P1).position.unwrap().level, 11);
-        let (credit, _) = Staking::slash(&acc(P1), 1);
+        let (credit, _) = Staking::slash(&acc(P1), 1, JOB);
         drop(credit);
         assert_eq!(provider(P1).position.unwrap().level, 10);
-        let (credit, _) = Staking::slash(&acc(P2), 3_097);
+        let (credit, _) = Staking::slash(&acc(P2), 3_097, JOB);
         drop(credit);
         assert_eq!(pool(P2).bond, 999);
         assert_eq!(provider(P2).status, ProviderStatus::Chilled(ChillReason::BondBelowMinimum));
@@ -123,10 +130,10 @@ fn a_slash_below_the_minimum_bond_chills_and_moves_down_a_level() {
 #[test]
 fn an_unknown_provider_or_zero_slashes_nothing() {
     ExtBuilder::default().build_and_execute(|| {
-        let (credit, slashed) = Staking::slash(&acc(P1), 100);
+        let (credit, slashed) = Staking::slash(&acc(P1), 100, JOB);
         assert_eq!((credit.peek(), slashed), (0, 0));
         register(P1, MIN_BOND);
-        let (credit, slashed) = Staking::slash(&acc(P1), 0);
+        let (credit, slashed) = Staking::slash(&acc(P1), 0, JOB);
         assert_eq!((credit.peek(), slashed), (0, 0));
         assert_eq!(pool(P1).bond, MIN_BOND);
     });

@@ -11,7 +11,7 @@ fn burns_shares_rounded_up_and_joins_an_unbonding_pool() {
         delegate(D1, P1, 1_000);
         delegate(D2, P1, 1_000);
         // Delegators get 1_000 of a 1_500 reward: shares of 2_000 tokens now worth 3_000.
-        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_500));
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_500, JOB));
         assert_eq!((pool(P1).shares, pool(P1).delegated), (2_000 * SCALE, 3_000));
         let before = Snapshot::take(&[P1, D1, D2]);
         System::reset_events();

@@ -11,7 +11,7 @@ fn stats_report_the_record_and_an_annualised_yield() {
         register_with(P1, profile(), Perbill::from_percent(10), 3_000);
         delegate(D1, P1, 1_000);
         assert_eq!(Staking::provider_stats(&acc(P1), 1_000).unwrap().estimated_annual_yield, Perbill::zero());
-        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_000));
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_000, JOB));
         // Registered at block 1; at block 11 the pool earned 900 (after 10% commission) in 10 blocks on a
         // stake of 4_900: 90 per block, 90_000 a year of 1_000 blocks, capped at 100%.
         set_block(11);
@@ -52,7 +52,7 @@ fn delegation_stats_value_shares_and_claims_as_a_withdrawal_would() {
         delegate(D1, P1, 1_000);
         delegate(D2, P1, 2_000);
         // 1_200 to the pool: 600 to the bond, 200 to D1's shares, 400 to D2's.
-        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_200));
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_200, JOB));
         let stats = Staking::delegation_stats(&acc(P1), &acc(D1)).unwrap();
         assert_eq!(stats.active, 1_200);
         assert_eq!(stats.active, delegation_value(P1, D1));

@@ -17,7 +17,8 @@ impl<T: Config> Pallet<T> {
     ///   two replicas;
     /// - escrow: for every requester of an open job or of a retained record, the `JobEscrow` hold equals
     ///   the sum of `escrow + fee` of its open jobs, and `escrow = (replicas + referees) × reward`; its
-    ///   `JobDeposit` hold the sum of their deposits, each `deposit_for(spec)`;
+    ///   `JobDeposit` hold the sum of their deposits (as taken at submission: a later change of the deposit
+    ///   rates does not break it);
     /// - deposits: for every kernel owner, the `KernelDeposit` hold equals the sum of its kernels' deposits;
     ///   every kernel has its code, of its recorded length, and vice versa;
     /// - phases: a queued job has no replicas; an assigned one has `replicas` distinct providers (and up to
@@ -55,12 +56,6 @@ impl<T: Config> Pallet<T> {
             }
             let held = escrows.entry(job.requester.clone()).or_default();
             *held = held.saturating_add(job.escrow).saturating_add(job.fee);
-            if !job.is_canary() {
-                ensure!(
-                    Self::deposit_for(&job.spec) == Some(job.deposit),
-                    "a deposit differs from the spec's"
-                );
-            }
             let held = job_deposits.entry(job.requester.clone()).or_default();
             *held = held.saturating_add(job.deposit);
             let uses = kernel_jobs.entry(job.spec.kernel).or_default();

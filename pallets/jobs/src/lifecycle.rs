@@ -110,13 +110,15 @@ impl<T: Config> Pallet<T> {
     /// What a provider must offer to be drawn for `job`: a requester's job needs an ask within its reward
     /// and the stake that makes cheating on that reward cost `SlashRewardMultiple` times what it earns. A
     /// canary pays no reward and risks no requester's money: any ask and any stake qualify (the draw is by
-    /// stake all the same).
+    /// stake all the same), and a full provider too, so that filling others' slots with jobs (cancelled
+    /// before anyone commits) cannot steer the canaries, and the emission, to oneself.
     pub fn requirements_of(job: &Job<T>) -> Requirements<BalanceOf<T>> {
         match job.origin {
             JobOrigin::Requester => job.spec.requirements(Self::min_stake_for(job.spec.reward_per_replica)),
             JobOrigin::Canary { .. } => Requirements {
                 offer: Bounded::max_value(),
                 min_stake: Zero::zero(),
+                beyond_capacity: true,
                 ..job.spec.requirements(Zero::zero())
             },
         }
@@ -209,7 +211,7 @@ impl<T: Config> Pallet<T> {
         providers: &[T::AccountId],
     ) -> Result<(), DispatchError> {
         for provider in providers {
-            T::Providers::take_slot(provider).map_err(|_| Error::<T>::NoProviders)?;
+            T::Providers::take_slot(provider, job.is_canary()).map_err(|_| Error::<T>::NoProviders)?;
             Assignments::<T>::insert(provider, job_id, ());
             job.replicas
                 .try_push(Replica { provider: provider.clone(), commitment: None, revealed: None })

@@ -226,7 +226,7 @@ impl MockProvider {
             && requirements.determinism_class.is_none_or(|class| class == self.class)
             && self.ask <= requirements.offer
             && self.stake >= requirements.min_stake
-            && self.slots < self.capacity
+            && (self.slots < self.capacity || requirements.beyond_capacity)
     }
 }
 
@@ -289,10 +289,10 @@ impl ComputeProviders<AccountId> for MockProviders {
         Ok(eligible)
     }
 
-    fn take_slot(provider: &AccountId) -> Result<(), ProviderError> {
+    fn take_slot(provider: &AccountId, beyond_capacity: bool) -> Result<(), ProviderError> {
         Registry::try_mutate(provider, |maybe| {
             let p = maybe.as_mut().ok_or(ProviderError::NotAProvider)?;
-            if p.slots >= p.capacity {
+            if p.slots >= p.capacity && !beyond_capacity {
                 return Err(ProviderError::NoFreeSlot);
             }
             p.slots += 1;

@@ -163,6 +163,7 @@ impl<Balance: Clone, MaxInputs: Get<u32>, MaxInline: Get<u32>> JobSpec<Balance, 
             determinism_class: self.needs.determinism_class,
             offer: self.reward_per_replica.clone(),
             min_stake,
+            beyond_capacity: false,
         }
     }
 
@@ -485,7 +486,13 @@ mod tests {
         assert!(spec.is_exact());
         assert_eq!(
             spec.requirements(7),
-            Requirements { min_vram_mib: 2048, determinism_class: None, offer: 1_000_000, min_stake: 7 }
+            Requirements {
+                min_vram_mib: 2048,
+                determinism_class: None,
+                offer: 1_000_000,
+                min_stake: 7,
+                beyond_capacity: false
+            }
         );
         let mut huge = spec.clone();
         huge.workgroups = [u32::MAX; 3];

@@ -35,6 +35,9 @@ pub struct Requirements<Balance> {
     /// Least stake behind an eligible provider: a job whose reward would make cheating pay (its slash, a
     /// fraction of the stake, below a multiple of the reward) is not given to a provider with less.
     pub min_stake: Balance,
+    /// Whether providers without a free slot are eligible too (the chain's canaries: a provider's share of
+    /// them must be its share of the stake, however busy others keep it).
+    pub beyond_capacity: bool,
 }
 
 /// How a provider's part in a job ended, for its reputation counters and the emission schedule.
@@ -90,8 +93,9 @@ pub trait ComputeProviders<AccountId> {
         requirements: &Requirements<Self::Balance>,
     ) -> Result<Vec<AccountId>, ProviderError>;
 
-    /// Occupies one of the provider's capacity slots (one per assigned job).
-    fn take_slot(provider: &AccountId) -> Result<(), ProviderError>;
+    /// Occupies one of the provider's capacity slots (one per assigned job); `NoFreeSlot` when all are
+    /// taken, unless `beyond_capacity` (a canary: small, issued at a bounded rate, it may take one more).
+    fn take_slot(provider: &AccountId, beyond_capacity: bool) -> Result<(), ProviderError>;
 
     /// Frees a slot taken by [`Self::take_slot`].
     fn free_slot(provider: &AccountId);

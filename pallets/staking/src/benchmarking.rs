@@ -358,11 +358,11 @@ mod benchmarks {
         let target = provider::<T>("provider", 0, min_bond::<T>());
         let capacity = Providers::<T>::get(&target).map(|p| p.profile.max_concurrent_jobs).unwrap_or(1);
         for _ in 1..capacity {
-            Staking::<T>::take_slot(&target).expect("a free slot");
+            Staking::<T>::take_slot(&target, false).expect("a free slot");
         }
         #[block]
         {
-            Staking::<T>::take_slot(&target).expect("a free slot");
+            Staking::<T>::take_slot(&target, false).expect("a free slot");
         }
         assert_eq!(Providers::<T>::get(&target).map(|p| p.slots_taken), Some(capacity));
     }
@@ -373,7 +373,7 @@ mod benchmarks {
         let target = provider::<T>("provider", 0, min_bond::<T>());
         let capacity = Providers::<T>::get(&target).map(|p| p.profile.max_concurrent_jobs).unwrap_or(1);
         for _ in 0..capacity {
-            Staking::<T>::take_slot(&target).expect("a free slot");
+            Staking::<T>::take_slot(&target, false).expect("a free slot");
         }
         #[block]
         {
@@ -421,6 +421,7 @@ mod benchmarks {
             determinism_class: None,
             offer: BalanceOf::<T>::zero(),
             min_stake: Zero::zero(),
+            beyond_capacity: false,
         };
         let result;
         #[block]

@@ -29,10 +29,13 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
         Self::do_sample(seed, count, requirements)
     }
 
-    fn take_slot(provider: &T::AccountId) -> Result<(), ProviderError> {
+    fn take_slot(provider: &T::AccountId, beyond_capacity: bool) -> Result<(), ProviderError> {
         Providers::<T>::try_mutate(provider, |maybe| {
             let info = maybe.as_mut().ok_or(ProviderError::NotAProvider)?;
-            ensure!(info.slots_taken < info.profile.max_concurrent_jobs, ProviderError::NoFreeSlot);
+            ensure!(
+                beyond_capacity || info.slots_taken < info.profile.max_concurrent_jobs,
+                ProviderError::NoFreeSlot
+            );
             info.slots_taken = info.slots_taken.saturating_add(1);
             if info.slots_taken == info.profile.max_concurrent_jobs {
                 Self::refresh_entry(info);

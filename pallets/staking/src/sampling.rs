@@ -192,7 +192,7 @@ impl<T: Config> Pallet<T> {
             && requirements.determinism_class.is_none_or(|class| class == entry.determinism_class)
             && entry.ask <= requirements.offer
             && entry.weight >= weight_of::<T>(requirements.min_stake)
-            && entry.has_free_slot
+            && (entry.has_free_slot || requirements.beyond_capacity)
     }
 
     /// Whether `info`, with `stake` behind it, may take a job with these requirements.
@@ -206,7 +206,7 @@ impl<T: Config> Pallet<T> {
             && info.profile.vram_mib >= requirements.min_vram_mib
             && requirements.determinism_class.is_none_or(|class| class == info.profile.determinism_class)
             && info.profile.ask <= requirements.offer
-            && info.slots_taken < info.profile.max_concurrent_jobs
+            && (info.slots_taken < info.profile.max_concurrent_jobs || requirements.beyond_capacity)
     }
 
     /// Picks `count` distinct eligible providers, stake-weighted, from `seed` (see the module docs).

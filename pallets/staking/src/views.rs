@@ -158,6 +158,7 @@ impl<T: Config> Pallet<T> {
             determinism_class,
             offer: BalanceOf::<T>::max_value(),
             min_stake: Zero::zero(),
+            beyond_capacity: false,
         };
         let mut asks: Vec<BalanceOf<T>> = Providers::<T>::iter()
             .filter(|(who, info)| {

@@ -240,6 +240,37 @@ fn the_canary_kernel_stays_and_a_missing_one_skips_the_canary() {
     });
 }
 
+/// The reviewer's attack: a requester fills the honest providers' slots with jobs just before a canary
+/// is due (to cancel them before anyone commits), so that only its own idle providers could be drawn.
+/// Canaries are drawn among full providers too: the draw follows the stake, not who is busy.
+#[test]
+fn filling_the_honest_slots_does_not_steer_the_canary() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        for p in [P1, P2, P3] {
+            register_provider(p, MockProvider { capacity: 1, ..provider(STAKE) });
+        }
+        // The attacker's two providers ask more than its jobs offer: never drawn for them.
+        for p in [P4, P5] {
+            register_provider(p, MockProvider { ask: REWARD * 10, ..provider(STAKE) });
+        }
+        canaries_on();
+        let mut filler = spec(kernel);
+        filler.needs.min_vram_mib = 0;
+        let filling = submit(BOB, filler);
+        assert_eq!(assigned(filling).len(), 3);
+        for p in [P1, P2, P3] {
+            assert_eq!(slots(p), 1, "{p} is full");
+        }
+        // The canary is due while they are full (the filler's commit window is still open).
+        let canary = next_canary();
+        assert!(crate::Jobs::<Test>::contains_key(filling), "the filler still holds the slots");
+        let honest = assigned(canary).iter().filter(|p| [P1, P2, P3].contains(p)).count();
+        assert!(honest >= 1, "full honest providers are drawn for the canary: {:?}", assigned(canary));
+        assert!(slots(P1) + slots(P2) + slots(P3) > 3, "the canary took slots beyond capacity");
+    });
+}
+
 #[test]
 fn a_canary_cannot_be_cancelled_even_by_its_account() {
     ExtBuilder::default().build_and_execute(|| {

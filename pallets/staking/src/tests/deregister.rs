@@ -113,7 +113,7 @@ fn refuses_while_delegated() {
 fn refuses_while_assigned() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
-        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_ok!(Staking::take_slot(&acc(P1), false));
         empty(P1);
         assert_noop!(Staking::deregister(signed(P1)), Error::<Test>::NotIdle);
         Staking::free_slot(&acc(P1));

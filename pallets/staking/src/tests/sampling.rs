@@ -15,7 +15,13 @@ fn seed(i: u32) -> [u8; 32] {
 }
 
 fn any() -> Requirements<Balance> {
-    Requirements { min_vram_mib: 0, determinism_class: None, offer: Balance::MAX, min_stake: 0 }
+    Requirements {
+        min_vram_mib: 0,
+        determinism_class: None,
+        offer: Balance::MAX,
+        min_stake: 0,
+        beyond_capacity: false,
+    }
 }
 
 /// Registers `n` with the given profile tweaks.
@@ -68,22 +74,30 @@ fn never_ineligible_never_duplicate() {
             assert_ok!(Staking::chill(signed(n)));
         }
         for n in [2u8, 7, 14] {
-            while Staking::take_slot(&acc(n)).is_ok() {}
+            while Staking::take_slot(&acc(n), false).is_ok() {}
         }
         let requirement_sets = [
             any(),
-            Requirements { min_vram_mib: 16_384, determinism_class: None, offer: 100, min_stake: 0 },
+            Requirements {
+                min_vram_mib: 16_384,
+                determinism_class: None,
+                offer: 100,
+                min_stake: 0,
+                beyond_capacity: false,
+            },
             Requirements {
                 min_vram_mib: 8_192,
                 determinism_class: Some(DeterminismClass([2; 16])),
                 offer: 200,
                 min_stake: 0,
+                beyond_capacity: false,
             },
             Requirements {
                 min_vram_mib: 0,
                 determinism_class: Some(DeterminismClass([1; 16])),
                 offer: 50,
                 min_stake: 0,
+                beyond_capacity: false,
             },
         ];
         let mut failures = BTreeMap::new();
@@ -224,6 +238,7 @@ fn requirements_filter_the_draw_without_bias() {
             determinism_class: Some(DeterminismClass([1; 16])),
             offer: 10,
             min_stake: 0,
+            beyond_capacity: false,
         };
         const DRAWS: u32 = 10_000;
         let mut observed = [0u64; 3];
@@ -306,14 +321,20 @@ fn the_index_follows_terms_and_capacity() {
         };
         assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]));
         // A full provider is not drawn until a slot is free again.
-        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_ok!(Staking::take_slot(&acc(P1), false));
         assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]), "one slot left");
-        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_ok!(Staking::take_slot(&acc(P1), false));
         assert_eq!(drawn(&any()), BTreeSet::from([acc(P2)]));
         Staking::free_slot(&acc(P1));
         assert_eq!(drawn(&any()), BTreeSet::from([acc(P1), acc(P2)]));
         // A new profile's ask, memory and class are what the draw is matched against.
-        let offer_100 = Requirements { min_vram_mib: 0, determinism_class: None, offer: 100, min_stake: 0 };
+        let offer_100 = Requirements {
+            min_vram_mib: 0,
+            determinism_class: None,
+            offer: 100,
+            min_stake: 0,
+            beyond_capacity: false,
+        };
         let mut raised = profile();
         raised.ask = 200;
         raised.vram_mib = 24_576;
@@ -325,6 +346,7 @@ fn the_index_follows_terms_and_capacity() {
             determinism_class: Some(DeterminismClass([3; 16])),
             offer: 200,
             min_stake: 0,
+            beyond_capacity: false,
         };
         assert_eq!(drawn(&big), BTreeSet::from([acc(P2)]));
     });
@@ -359,6 +381,7 @@ fn sampling_cost() {
             determinism_class: None,
             offer: Balance::MAX,
             min_stake: 0,
+            beyond_capacity: false,
         };
         let (_, proof) = ext.execute_and_prove(|| {
             let _ = Staking::sample(&seed(1), 3, &impossible);

@@ -26,15 +26,15 @@ fn lowering_capacity_below_slots_in_use_only_stops_new_assignments() {
     ExtBuilder::default().build_and_execute(|| {
         use compute_primitives::ComputeProviders;
         register(P1, MIN_BOND);
-        assert_ok!(Staking::take_slot(&acc(P1)));
-        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_ok!(Staking::take_slot(&acc(P1), false));
+        assert_ok!(Staking::take_slot(&acc(P1), false));
         let mut p = profile();
         p.max_concurrent_jobs = 1;
         assert_ok!(Staking::update_profile(signed(P1), p));
-        assert_eq!(Staking::take_slot(&acc(P1)), Err(compute_primitives::ProviderError::NoFreeSlot));
+        assert_eq!(Staking::take_slot(&acc(P1), false), Err(compute_primitives::ProviderError::NoFreeSlot));
         Staking::free_slot(&acc(P1));
         Staking::free_slot(&acc(P1));
-        assert_ok!(Staking::take_slot(&acc(P1)));
+        assert_ok!(Staking::take_slot(&acc(P1), false));
     });
 }
 

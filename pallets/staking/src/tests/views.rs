@@ -90,7 +90,7 @@ fn quote_is_the_nth_smallest_ask_of_providers_that_qualify() {
         assert_eq!(Staking::quote_offer(0, 0, None), Err(3));
         // A full provider does not count.
         for _ in 0..profile().max_concurrent_jobs {
-            assert_ok!(Staking::take_slot(&acc(P2)));
+            assert_ok!(Staking::take_slot(&acc(P2), false));
         }
         assert_eq!(Staking::quote_offer(1, 0, None), Ok((200, 2)));
         for _ in 0..profile().max_concurrent_jobs {

@@ -99,8 +99,9 @@ fn describe(provider: &AccountId, s: &ProviderStats) -> String {
     format!(
         "provider {}: {status}, registered at block #{}\n  \
          bond {}, delegated {}, commission {}, ask {} per replica, {} MiB, slots {}/{}\n  \
-         earned by the pool since registration {}, estimated annual yield {} (after commission)\n  \
-         jobs completed {}, wrong results {}, missed deadlines {}, slashed {}, earned {}\n",
+         earned by the pool since registration {}, estimated annual yield {} (after commission), \
+         of which from the emission {}\n  \
+         jobs completed {} (canaries {}), wrong results {}, missed deadlines {}, slashed {}, earned {}\n",
         ss58(provider),
         s.registered_at,
         format_amount(s.bond),
@@ -112,7 +113,9 @@ fn describe(provider: &AccountId, s: &ProviderStats) -> String {
         s.max_concurrent_jobs,
         format_amount(s.pool_earnings),
         percent(s.estimated_annual_yield_ppb),
+        percent(s.estimated_emission_yield_ppb),
         r.jobs_completed,
+        r.canaries_completed,
         r.wrong_results,
         r.missed_deadlines,
         format_amount(r.total_slashed),

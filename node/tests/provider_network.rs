@@ -213,7 +213,7 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
     assert!(delegated.abs_diff(100_000_000_000_000) <= 1, "100 GPUC more behind Bob, got {delegated}");
     let out = cli(&["rewards", "--node", &ws, "//Bob", "--delegator", "//Ferdie"]);
     assert!(
-        text(&out.stdout).contains("jobs completed 1,"),
+        text(&out.stdout).contains("jobs completed 1 (canaries 0),"),
         "rewards shows the record: {}",
         text(&out.stdout)
     );

@@ -43,6 +43,8 @@ pub struct Reputation {
     pub total_slashed: Balance,
     /// Rewards paid for its work.
     pub total_earned: Balance,
+    /// The chain's canaries it won: work no requester can buy.
+    pub canaries_completed: u64,
 }
 
 /// What `ComputeApi::provider_stats` returns (the staking pallet's `ProviderStats`).
@@ -74,6 +76,8 @@ pub struct ProviderStats {
     pub reputation: Reputation,
     /// Estimated annual yield of a staked token, parts per billion.
     pub estimated_annual_yield_ppb: u32,
+    /// The same from the emission alone (the chain's canaries), which self-paid jobs cannot inflate.
+    pub estimated_emission_yield_ppb: u32,
 }
 
 /// An unbonding claim with its value now (the staking pallet's `UnbondingValue`).

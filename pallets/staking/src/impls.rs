@@ -96,6 +96,7 @@ impl<T: Config> Pallet<T> {
             recent_faults: Default::default(),
             registered_at: Self::now(),
             pool_earnings: Zero::zero(),
+            pool_emission: Zero::zero(),
         };
         Self::place(&who, &mut info, pool.active_stake());
         Providers::<T>::insert(&who, info);

@@ -203,7 +203,11 @@ impl<T: Config> Pallet<T> {
         Pools::<T>::insert(provider, pool);
         Providers::<T>::mutate(provider, |maybe| {
             if let Some(info) = maybe {
-                info.pool_earnings = info.pool_earnings.saturating_add(to_bond).saturating_add(to_delegators);
+                let to_pool = to_bond.saturating_add(to_delegators);
+                info.pool_earnings = info.pool_earnings.saturating_add(to_pool);
+                if matches!(source, Source::Mint) {
+                    info.pool_emission = info.pool_emission.saturating_add(to_pool);
+                }
             }
         });
         Reputations::<T>::mutate(provider, |r| r.total_earned = r.total_earned.saturating_add(amount));

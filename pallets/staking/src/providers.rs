@@ -120,7 +120,13 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn do_record_outcome(provider: &T::AccountId, outcome: JobOutcome, job_id: JobId) {
         let now = frame_system::Pallet::<T>::block_number();
         Reputations::<T>::mutate(provider, |r| match outcome {
-            JobOutcome::Completed { .. } => r.jobs_completed = r.jobs_completed.saturating_add(1),
+            JobOutcome::Completed { work_units } => {
+                r.jobs_completed = r.jobs_completed.saturating_add(1);
+                // Only the chain's canaries credit work (requesters' jobs credit none).
+                if work_units > 0 {
+                    r.canaries_completed = r.canaries_completed.saturating_add(1);
+                }
+            }
             JobOutcome::WrongResult => r.wrong_results = r.wrong_results.saturating_add(1),
             JobOutcome::MissedDeadline => r.missed_deadlines = r.missed_deadlines.saturating_add(1),
         });

@@ -166,6 +166,9 @@ pub struct ProviderInfo<T: Config> {
     pub registered_at: BlockNumberFor<T>,
     /// Rewards that went to the pool (self-bond and delegators, after commission) since registration.
     pub pool_earnings: BalanceOf<T>,
+    /// The part of `pool_earnings` the emission paid (for the chain's canaries): what no requester, the
+    /// provider itself included, can inflate by paying for jobs.
+    pub pool_emission: BalanceOf<T>,
 }
 
 /// Tokens of a provider's self-bond on their way out.
@@ -272,7 +275,8 @@ pub struct UnbondingPool<Balance> {
     Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 )]
 pub struct Reputation<Balance> {
-    /// Jobs whose winning result it revealed.
+    /// Jobs whose winning result it revealed (requesters' jobs included, which a provider can pay for
+    /// itself: see `canaries_completed`).
     pub jobs_completed: u64,
     /// Jobs where it revealed another result.
     pub wrong_results: u64,
@@ -282,6 +286,9 @@ pub struct Reputation<Balance> {
     pub total_slashed: Balance,
     /// Rewards paid for its work (job payments and emission), commission and pool share together.
     pub total_earned: Balance,
+    /// The chain's canary jobs whose winning result it revealed: work the chain chose and verified, which
+    /// no requester can buy.
+    pub canaries_completed: u64,
 }
 
 /// Emission and verified work of an era.

@@ -42,8 +42,12 @@ pub struct ProviderStats<Balance, BlockNumber> {
     pub reputation: Reputation<Balance>,
     /// What a staked token has earned per year since registration: `pool_earnings × blocks_per_year /
     /// (blocks since registration × active stake)`, saturating at 100%. A delegator's yield is this rate,
-    /// the commission being already deducted; it says nothing about future slashes.
+    /// the commission being already deducted; it says nothing about future slashes. Job payments count:
+    /// a provider that pays for its own jobs inflates it (see `estimated_emission_yield`).
     pub estimated_annual_yield: Perbill,
+    /// The same rate from `pool_emission` alone: what the chain paid for its canaries, which nobody can
+    /// inflate by paying for jobs.
+    pub estimated_emission_yield: Perbill,
 }
 
 /// A delegator's position in one provider's pool, as `ComputeApi::delegation` returns it: what its
@@ -115,13 +119,16 @@ impl<T: Config> Pallet<T> {
         let age: u128 = frame_system::Pallet::<T>::block_number()
             .saturating_sub(info.registered_at)
             .unique_saturated_into();
-        let estimated_annual_yield = if age == 0 || stake.is_zero() {
-            Perbill::zero()
-        } else {
-            let earned: u128 = info.pool_earnings.unique_saturated_into();
+        let yield_of = |earned: BalanceOf<T>| {
+            if age == 0 || stake.is_zero() {
+                return Perbill::zero();
+            }
+            let earned: u128 = earned.unique_saturated_into();
             let per_year = earned.saturating_mul(blocks_per_year.into()) / age;
             Perbill::from_rational(per_year, stake.unique_saturated_into())
         };
+        let estimated_annual_yield = yield_of(info.pool_earnings);
+        let estimated_emission_yield = yield_of(info.pool_emission);
         let chilled_because = match info.status {
             ProviderStatus::Active => None,
             ProviderStatus::Chilled(reason) => Some(reason),
@@ -140,6 +147,7 @@ impl<T: Config> Pallet<T> {
             pool_earnings: info.pool_earnings,
             reputation: Reputations::<T>::get(provider),
             estimated_annual_yield,
+            estimated_emission_yield,
         })
     }
 

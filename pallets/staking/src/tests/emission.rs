@@ -49,6 +49,10 @@ fn emission_is_shared_by_work_after_the_era() {
         assert_eq!(pool(P2).bond, MIN_BOND + 90);
         assert_eq!((pool(P3).bond, pool(P3).delegated), (MIN_BOND + 270, MIN_BOND + 270));
         assert_eq!(Reputations::<Test>::get(acc(P3)).total_earned, 540);
+        // The pool's emission is counted apart from job payments (finding 11: only it cannot be bought).
+        assert_eq!(provider(P1).pool_emission, 243);
+        assert_eq!(provider(P1).pool_emission, provider(P1).pool_earnings);
+        assert!(Staking::provider_stats(&acc(P3), 1_000).unwrap().estimated_emission_yield > Perbill::zero());
     });
 }
 

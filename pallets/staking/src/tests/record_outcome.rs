@@ -26,6 +26,16 @@ fn counts_completed_jobs_and_their_work() {
             ]
         );
         assert_eq!(Reputations::<Test>::get(acc(P1)).jobs_completed, 2);
+        assert_eq!(
+            Reputations::<Test>::get(acc(P1)).canaries_completed,
+            2,
+            "work units come only from canaries"
+        );
+        // A requester's job credits no work: completed, but not a canary.
+        Staking::record_outcome(&acc(P1), JobOutcome::Completed { work_units: 0 }, JOB);
+        assert_eq!(Reputations::<Test>::get(acc(P1)).jobs_completed, 3);
+        assert_eq!(Reputations::<Test>::get(acc(P1)).canaries_completed, 2);
+        System::reset_events();
         assert_eq!(EraWork::<Test>::get(0, acc(P1)), 100);
         assert_eq!(Eras::<Test>::get(0).unwrap().work, 100);
         assert_eq!(provider(P1).status, ProviderStatus::Active);

@@ -22,6 +22,9 @@ fn stats_report_the_record_and_an_annualised_yield() {
         assert_eq!(stats.registered_at, 1);
         assert_eq!(stats.reputation.total_earned, 1_000);
         assert_eq!(stats.estimated_annual_yield, Perbill::one());
+        // Finding 11: a job payment, which the provider may have paid itself, is no emission.
+        assert_eq!(stats.estimated_emission_yield, Perbill::zero());
+        assert_eq!(stats.reputation.canaries_completed, 0);
         // A year of 100 blocks: 9_000 / 4_900 is still above 100%; 10 blocks: 900 / 4_900.
         assert_eq!(
             Staking::provider_stats(&acc(P1), 10).unwrap().estimated_annual_yield,

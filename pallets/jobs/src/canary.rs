@@ -21,12 +21,9 @@
 
 use crate::{pallet::*, types::*, weights::WeightInfo};
 use compute_primitives::{JobId, JobPhase, KernelId};
-use frame_support::{ensure, storage::with_storage_layer, traits::Get, weights::Weight};
+use frame_support::{ensure, traits::Get, weights::Weight};
 use frame_system::pallet_prelude::BlockNumberFor;
-use sp_runtime::{
-    traits::{AccountIdConversion, Saturating, Zero},
-    DispatchError,
-};
+use sp_runtime::traits::{AccountIdConversion, Zero};
 
 /// The subject under which the pallet asks `Randomness` for the seed of a canary job.
 pub const CANARY_SUBJECT: &[u8] = b"compute-jobs canary v1";
@@ -94,7 +91,6 @@ impl<T: Config> Pallet<T> {
         let mut kernel = Kernels::<T>::get(spec.kernel).ok_or(CanarySkip::InvalidSpec)?;
         kernel.open_jobs = kernel.open_jobs.checked_add(1).ok_or(CanarySkip::InvalidSpec)?;
 
-        let commit_deadline = now.saturating_add(spec.commit_window.into());
         let mut job = Job::<T> {
             requester: Self::canary_account(),
             spec,
@@ -108,21 +104,7 @@ impl<T: Config> Pallet<T> {
             at_risk: Default::default(),
             origin: JobOrigin::Canary { work_units },
         };
-        let seed = Self::assignment_seed(job_id, now);
-        let mut assigned = job.clone();
-        with_storage_layer(|| -> Result<(), DispatchError> {
-            let providers = Self::draw(&seed, u32::from(assigned.spec.replicas), &assigned)?;
-            ensure!(providers.len() >= 2, Error::<T>::NoProviders);
-            Self::enlist(job_id, &mut assigned, &providers)
-        })
-        .map_err(|_| CanarySkip::NotEnoughProviders)?;
-        job = assigned;
-        // `draw` returned at most `spec.replicas` providers and at least 2.
-        job.spec.replicas = job.replicas.len() as u8;
-        job.spec.quorum = job.spec.replicas / 2 + 1;
-        job.phase = JobPhase::Committing;
-        job.deadline = Self::schedule(job_id, commit_deadline);
-
+        Self::try_assign(job_id, &mut job, now).map_err(|_| CanarySkip::NotEnoughProviders)?;
         Kernels::<T>::insert(job.spec.kernel, kernel);
         NextJobId::<T>::put(next_id);
         Self::deposit_event(Event::CanaryIssued { job_id, kernel: job.spec.kernel, work_units });

@@ -146,8 +146,9 @@ impl<T: Config> Pallet<T> {
         Self::schedule(job_id, at)
     }
 
-    /// Samples and takes the slots of `replicas` providers for a queued job and schedules its commit
-    /// deadline, all or nothing (in a storage layer). On success the job is `Committing`; the caller removes
+    /// Samples and takes the slots of `replicas` providers for a queued job (a canary: at least two of
+    /// them, its replicas and quorum then follow the number drawn) and schedules its commit deadline, all
+    /// or nothing (in a storage layer). On success the job is `Committing`; the caller removes
     /// it from its old deadline bucket and from the queue, and stores it.
     pub(crate) fn try_assign(
         job_id: JobId,
@@ -156,14 +157,22 @@ impl<T: Config> Pallet<T> {
     ) -> Result<(), DispatchError> {
         let seed = Self::assignment_seed(job_id, now);
         let count = u32::from(job.spec.replicas);
+        // A requester's job needs every replica it paid for; a canary makes do with two (a majority of
+        // those drawn is its quorum).
+        let least = if job.is_canary() { count.min(2) } else { count };
         let commit_deadline = now.saturating_add(job.spec.commit_window.into());
         let mut assigned = job.clone();
         let deadline = with_storage_layer(|| -> Result<_, DispatchError> {
             let providers = Self::draw(&seed, count, &assigned)?;
-            frame_support::ensure!(providers.len() as u32 == count, Error::<T>::NoProviders);
+            frame_support::ensure!(providers.len() as u32 >= least, Error::<T>::NoProviders);
             Self::enlist(job_id, &mut assigned, &providers)?;
             Ok(Self::schedule(job_id, commit_deadline))
         })?;
+        if assigned.is_canary() {
+            // `draw` returned at most `count` providers (at most 255) and at least 2.
+            assigned.spec.replicas = assigned.replicas.len() as u8;
+            assigned.spec.quorum = assigned.spec.replicas / 2 + 1;
+        }
         assigned.phase = JobPhase::Committing;
         assigned.deadline = deadline;
         *job = assigned;
@@ -525,15 +534,11 @@ impl<T: Config> Pallet<T> {
             return;
         }
         let (refund, rest) = funds.split(paid_to_referees);
-        let reimbursed = if refund.peek().is_zero() {
-            Zero::zero()
-        } else {
-            match <T::Currency as fungible::Balanced<T::AccountId>>::resolve(requester, refund) {
-                Ok(()) => slashed.min(paid_to_referees),
-                Err(unpaid) => {
-                    T::SlashDestination::on_unbalanced(unpaid);
-                    Zero::zero()
-                }
+        let reimbursed = match <T::Currency as fungible::Balanced<T::AccountId>>::resolve(requester, refund) {
+            Ok(()) => slashed.min(paid_to_referees),
+            Err(unpaid) => {
+                T::SlashDestination::on_unbalanced(unpaid);
+                Zero::zero()
             }
         };
         T::SlashDestination::on_unbalanced(rest);

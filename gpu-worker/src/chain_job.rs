@@ -57,8 +57,10 @@ pub struct JobTerms {
     pub quorum: u8,
     /// Paid to each winning provider.
     pub reward_per_replica: Balance,
-    /// Blocks to commit.
-    pub commit_window: u32,
+    /// The compute budget: most loop iterations of one invocation.
+    pub fuel: u32,
+    /// Blocks to commit; `None`: the shortest the chain allows for the job's budget.
+    pub commit_window: Option<u32>,
     /// Blocks to reveal.
     pub reveal_window: u32,
     /// Blocks to wait for providers.
@@ -83,10 +85,12 @@ pub fn spec_of(program: &Program, terms: &JobTerms) -> Result<JobSpec, SpecError
         output_len: u32::try_from(program.output_len)
             .map_err(|_| SpecError::OutputTooLarge(program.output_len))?,
         workgroups: pass.workgroups,
+        fuel: terms.fuel,
         replicas: terms.replicas,
         quorum: terms.quorum,
         reward_per_replica: terms.reward_per_replica,
-        commit_window: terms.commit_window,
+        // Set by the requester from the chain's constants when the terms leave it open.
+        commit_window: terms.commit_window.unwrap_or(0),
         reveal_window: terms.reveal_window,
         queue_window: terms.queue_window,
         needs: compute_primitives::HardwareNeeds {

@@ -1,10 +1,10 @@
 //! The executor: validates a program, runs it on the GPU, reads the output back and computes its root.
 //!
 //! [`Executor::run`] returns an [`Outcome`]: the output and its root, or the canonical [`Failure`] of the
-//! job (DESIGN §3.8) when the job cannot run: invalid kernel, limits, timeout. Those are properties of the
-//! job, and every honest provider reports the same root for them. An `Err(ExecError)` is a problem of this
-//! machine (no adapter, a device lost twice in a row, out of memory, an unreadable input file): it has no
-//! canonical root and the provider should not commit.
+//! job (DESIGN §3.8) when the job cannot run: invalid kernel, limits. Those are properties of the job, and
+//! every honest provider reports the same root for them. An `Err(ExecError)` is a problem of this machine
+//! (no adapter, a device lost twice in a row, out of memory, an unreadable input file, a job that ran past
+//! the time limit): it has no canonical root and the provider should not commit.
 //!
 //! # Execution
 //!
@@ -15,8 +15,8 @@
 //!    256-byte aligned offset of one uniform buffer; each pass gets its own bind group.
 //! 4. One command buffer: the passes, in order, then a copy of the output to a readback buffer.
 //! 5. The wait for the readback has a deadline ([`ExecConfig::timeout`]). Past it, the device is abandoned
-//!    (see [`GpuContext::abandon`]), a fresh one is created for the next job, and the job fails with
-//!    [`FailureReason::Timeout`].
+//!    (see [`GpuContext::abandon`]), a fresh one is created for the next job, and the run ends with
+//!    [`ExecError::TimedOut`]: how long a job takes depends on the machine, so a timeout is never a result.
 //! 6. A device lost during a job is recreated and the job retried once.
 //!
 //! Every wgpu call of a job runs inside error scopes (validation, out-of-memory, internal); wgpu errors are
@@ -66,6 +66,10 @@ pub enum ExecError {
     /// The output could not be read back.
     #[error("reading the output back failed: {0}")]
     Readback(String),
+    /// The GPU work ran past the time limit. How long a job takes depends on the machine, so this is not a
+    /// result: the provider commits nothing (the job's deterministic budget is its `fuel`).
+    #[error("the GPU work did not finish within {0:.1?} (the device was abandoned); a timeout is not a result")]
+    TimedOut(Duration),
 }
 
 /// How the executor works.
@@ -376,10 +380,7 @@ impl Executor {
                 GpuEnd::TimedOut(waited) => {
                     self.stats.timeouts += 1;
                     self.abandon_device();
-                    return Ok(Err(Failure::new(
-                        FailureReason::Timeout,
-                        format!("the GPU work did not finish within {waited:.1?}; the device was recreated"),
-                    )));
+                    return Err(ExecError::TimedOut(waited));
                 }
                 GpuEnd::Lost(message) => {
                     log::warn!("device lost during a job ({message}); recreating it and retrying once");

@@ -159,7 +159,8 @@ struct RunArgs {
     /// Self-bond at registration, in GPUC.
     #[arg(long, default_value = "1000")]
     bond: String,
-    /// Least reward per replica accepted, in GPUC.
+    /// Least reward per replica accepted, in GPUC. The chain rounds it up to the price of its ask tier
+    /// (four per doubling from 0.001: 0.001, 0.00119, 0.00142, 0.00169, 0.002, ...).
     #[arg(long, default_value = "0.001")]
     ask: String,
     /// Commission on rewards, in percent.
@@ -201,9 +202,14 @@ struct SubmitArgs {
     /// Reward per replica, in GPUC.
     #[arg(long, default_value = "0.01")]
     reward: String,
-    /// Blocks to commit.
-    #[arg(long, default_value_t = 20)]
-    commit_window: u32,
+    /// The job's compute budget: the most loop iterations one invocation may run, all its loops
+    /// together (at most 65 000). A kernel that needs more ends with the canonical out-of-fuel failure,
+    /// on every provider alike; the chain sizes the shortest commit window from it.
+    #[arg(long, default_value_t = 1024)]
+    fuel: u32,
+    /// Blocks to commit (default: the shortest the chain allows for the job's budget).
+    #[arg(long)]
+    commit_window: Option<u32>,
     /// Blocks to reveal.
     #[arg(long, default_value_t = 10)]
     reveal_window: u32,
@@ -422,6 +428,7 @@ fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
             replicas,
             quorum: args.quorum.unwrap_or(replicas / 2 + 1),
             reward_per_replica: parse_amount(&args.reward).map_err(|e| anyhow!("--reward: {e}"))?,
+            fuel: args.fuel,
             commit_window: args.commit_window,
             reveal_window: args.reveal_window,
             queue_window: args.queue_window,

@@ -11,7 +11,7 @@ use compute_primitives::failure::failure_reason_of;
 use compute_primitives::{JobDetails, JobId, JobPhase, JobResult, ResultRoot};
 use thiserror::Error;
 
-use crate::chain::{AccountId, Balance, Call, Chain, ChainError, JobRecord};
+use crate::chain::{AccountId, AtBlock, Balance, Call, Chain, ChainError, JobRecord, JobSpec};
 use crate::chain_job::{spec_of, JobTerms, SpecError};
 use crate::commands::{build_program, ProgramRequest};
 use crate::keys::{ss58, Identity};
@@ -32,6 +32,15 @@ pub enum RequesterError {
     /// The job cannot be a chain job.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// The job's budget takes longer than any commit window the chain allows.
+    #[error(
+        "the job's compute budget (dispatch × fuel × kernel length) needs a commit window longer than the \
+         chain's longest, {longest} blocks: lower --fuel or split the dispatch"
+    )]
+    BudgetTooLarge {
+        /// `MaxCommitWindow`.
+        longest: u32,
+    },
     /// No such job (or its record was pruned).
     #[error("job {0} is unknown (never submitted, or finished longer ago than the retention period)")]
     UnknownJob(JobId),
@@ -98,8 +107,12 @@ pub async fn submit(
     mut say: impl FnMut(String),
 ) -> Result<Submitted, RequesterError> {
     let (program, _) = build_program(&request.program)?;
-    let spec = spec_of(&program, &request.terms)?;
+    let mut spec = spec_of(&program, &request.terms)?;
     let at = chain.at_best().await?;
+    if request.terms.commit_window.is_none() {
+        spec.commit_window = shortest_commit_window(chain, &at, &spec, program.wgsl.len())?;
+        say(format!("commit window: {} blocks, the shortest the job's budget allows", spec.commit_window));
+    }
     let mut registered_kernel = false;
     if chain.kernel_code(&at, &spec.kernel).await?.is_none() {
         say(format!("registering kernel {} ({} bytes)", hex::encode(spec.kernel.0), program.wgsl.len()));
@@ -112,6 +125,23 @@ pub async fn submit(
         included.event("ComputeJobs", "JobSubmitted").ok_or(RequesterError::NoJobId)?;
     say(format!("job {job_id} submitted, {} in escrow", format_amount(escrow)));
     Ok(Submitted { job_id, registered_kernel, escrow, block_hash: included.block_hash, at: Instant::now() })
+}
+
+/// The shortest commit window the chain at `at` accepts for `spec` on a kernel of `kernel_len` bytes (its
+/// `MinCommitWindow` plus the blocks the budget takes at its `ByteStepsPerBlock`).
+fn shortest_commit_window(
+    chain: &Chain,
+    at: &AtBlock,
+    spec: &JobSpec,
+    kernel_len: usize,
+) -> Result<u32, RequesterError> {
+    let inclusion: u32 = chain.constant(at, "ComputeJobs", "MinCommitWindow")?;
+    let speed: u64 = chain.constant(at, "ComputeJobs", "ByteStepsPerBlock")?;
+    let longest: u32 = chain.constant(at, "ComputeJobs", "MaxCommitWindow")?;
+    let kernel_len = u32::try_from(kernel_len).unwrap_or(u32::MAX);
+    spec.commit_window_needed(kernel_len, inclusion, speed)
+        .filter(|window| *window <= longest)
+        .ok_or(RequesterError::BudgetTooLarge { longest })
 }
 
 /// How a followed job ended.

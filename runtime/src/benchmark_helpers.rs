@@ -36,7 +36,8 @@ impl pallet_compute_jobs::BenchmarkHelper<Runtime> for ComputeJobsBenchmarkHelpe
                     benchmark_score: 1,
                     determinism_class: needs.determinism_class.unwrap_or(DeterminismClass([0; 16])),
                     max_concurrent_jobs: 64,
-                    ask,
+                    // Asks are rounded up to a tier price: the lowest tier is within every valid offer.
+                    ask: ask.min(<Runtime as pallet_compute_staking::Config>::AskTierBase::get()),
                     endpoint: BoundedVec::truncate_from(b"http://127.0.0.1:8040".to_vec()),
                 };
                 if let Err(e) = ComputeStaking::register_provider(

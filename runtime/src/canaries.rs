@@ -15,6 +15,9 @@ pub const CANARY_MESSAGES: u32 = 4096;
 pub const CANARY_MESSAGE_LEN: u32 = 64;
 /// Workgroup size of the `sha256` kernel (one invocation per message).
 const SHA256_WORKGROUP: u32 = 64;
+/// Loop iterations of one invocation of the `sha256` kernel on a canary's message: two blocks of 16 words
+/// loaded and 64 rounds, and the block loop's own two, with room to spare.
+pub const CANARY_FUEL: u32 = 200;
 /// Providers drawn for each canary (two when only two are eligible).
 pub const CANARY_REPLICAS: u8 = 3;
 /// Blocks to commit: a minute, far more than the few milliseconds of the work plus inclusion.
@@ -61,6 +64,7 @@ impl CanaryJobs<Runtime> for Sha256Canaries {
             ),
             output_len: 32 * CANARY_MESSAGES,
             workgroups: [CANARY_MESSAGES / SHA256_WORKGROUP, 1, 1],
+            fuel: CANARY_FUEL,
             replicas: CANARY_REPLICAS,
             // Set by the pallet to a majority of the providers drawn.
             quorum: 0,
@@ -93,5 +97,19 @@ mod tests {
         assert!(Sha256Canaries::uses_kernel(&spec.kernel));
         let other = Sha256Canaries::canary(&[8; 32]).expect("a canary");
         assert_ne!(other.spec.inputs, spec.inputs, "the seed makes the inputs");
+    }
+
+    #[test]
+    fn the_canary_window_covers_the_canary_budget() {
+        use frame_support::traits::Get;
+                let Canary { spec, .. } = Sha256Canaries::canary(&[7; 32]).expect("a canary");
+        let needed = spec
+            .commit_window_needed(
+                canary_kernel_source().len() as u32,
+                <Runtime as pallet_compute_jobs::Config>::MinCommitWindow::get(),
+                <Runtime as pallet_compute_jobs::Config>::ByteStepsPerBlock::get(),
+            )
+            .expect("fits");
+        assert!(needed <= CANARY_COMMIT_WINDOW, "{needed} blocks needed, {CANARY_COMMIT_WINDOW} given");
     }
 }

@@ -186,6 +186,9 @@ impl pallet_compute_staking::Config for Runtime {
     type EmissionPerBlock = ConstU128<{ 100 * MILLI_UNIT }>;
     type EraLength = ConstU32<HOURS>;
     type MaxPayoutsPerBlock = ConstU32<32>;
+    // The lowest ask tier is the least reward a job may offer: asks from 0.001 GPUC up to about 55 GPUC, in
+    // steps of under 19 %.
+    type AskTierBase = ConstU128<MILLI_UNIT>;
     type MaxSampleAttempts = ConstU32<64>;
     type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 }
@@ -200,6 +203,9 @@ parameter_types! {
     pub const CancelCompensationRate: Perbill = Perbill::from_percent(10);
     pub const ComputeJobsPalletId: frame_support::PalletId = frame_support::PalletId(*b"gpu/jobs");
 }
+
+/// `ByteStepsPerBlock`: XXX_MEASURE
+pub const BYTE_STEPS_PER_BLOCK: u64 = 1 << 30;
 
 impl pallet_compute_jobs::Config for Runtime {
     type RuntimeHoldReason = RuntimeHoldReason;
@@ -225,8 +231,12 @@ impl pallet_compute_jobs::Config for Runtime {
     type MaxGeneratedInput = ConstU32<{ 128 * 1024 * 1024 }>;
     type MaxOutputLength = ConstU32<{ 128 * 1024 * 1024 }>;
     type MaxWorkgroupsPerDimension = ConstU32<65_535>;
-    type MinCommitWindow = ConstU32<5>;
+    // Inclusion time, and room to generate, upload and hash a job's data: the compute a job's budget
+    // needs comes on top (`ByteStepsPerBlock`).
+    type MinCommitWindow = ConstU32<10>;
     type MaxCommitWindow = ConstU32<DAYS>;
+    type MaxFuel = ConstU32<{ compute_primitives::FUEL_CEILING }>;
+    type ByteStepsPerBlock = ConstU64<BYTE_STEPS_PER_BLOCK>;
     type MinRevealWindow = ConstU32<5>;
     type MaxRevealWindow = ConstU32<HOURS>;
     type MaxQueueWindow = ConstU32<DAYS>;
@@ -254,6 +264,8 @@ impl pallet_compute_jobs::Config for Runtime {
     // The requester of the canary jobs, which are the only work the emission pays.
     type PalletId = ComputeJobsPalletId;
     type Canaries = crate::canaries::Sha256Canaries;
+    // A hundred times the least reward: stake that asks more serves nobody and earns no emission.
+    type MaxCanaryAsk = ConstU128<{ 100 * MILLI_UNIT }>;
     type AdminOrigin = frame_system::EnsureRoot<AccountId>;
     type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]

@@ -32,6 +32,7 @@ fn spec(replicas: u8, quorum: u8, min_vram_mib: u32, commit_window: u32) -> JobS
         params: Default::default(),
         output_len: 64 * 64 * 4,
         workgroups: [8, 8, 1],
+        fuel: 0,
         replicas,
         quorum,
         reward_per_replica: 10 * MILLI_UNIT,

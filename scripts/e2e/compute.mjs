@@ -46,6 +46,7 @@ const spec = {
   params: '0x',
   outputLen: words * 4,
   workgroups: [words / 64, 1, 1],
+  fuel: 0, // the kernel has no loops
   replicas: 2,
   quorum: 2,
   rewardPerReplica: 10_000_000_000n, // 0.01 GPUC

@@ -64,10 +64,11 @@ const spec = {
   params: '0x',
   outputLen: 4096,
   workgroups: [1, 1, 1],
+  fuel: 0, // nothing runs it
   replicas: 2,
   quorum: 2,
   rewardPerReplica: 5_000_000_000n, // 0.005 GPUC
-  commitWindow: 10,
+  commitWindow: 20,
   revealWindow: 10,
   queueWindow: 20,
   needs: { minVramMib: 0, determinismClass: null },

@@ -45,6 +45,7 @@ const spec = {
   params: '0x',
   outputLen: 4096,
   workgroups: [16, 1, 1],
+  fuel: 0, // the kernel has no loops
   replicas: 1,
   quorum: 1,
   rewardPerReplica: 5_000_000_000n, // 0.005 GPUC

@@ -212,6 +212,16 @@ impl Chain {
         Ok(())
     }
 
+    /// The value of the constant `pallet::name` in the runtime's metadata at `at`.
+    pub fn constant<R: Decode>(&self, at: &AtBlock, pallet: &str, name: &'static str) -> Result<R, ChainError> {
+        let metadata = at.metadata_ref();
+        let constant = metadata
+            .pallet_by_name(pallet)
+            .and_then(|p| p.constant_by_name(name))
+            .ok_or_else(|| ChainError::Mismatch(format!("no constant {pallet}::{name}")))?;
+        R::decode(&mut constant.value()).map_err(|error| ChainError::Decode { what: name, error })
+    }
+
     async fn runtime_call<R: Decode>(
         &self,
         at: &AtBlock,

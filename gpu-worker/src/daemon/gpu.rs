@@ -2,6 +2,7 @@
 //! other; async tasks send it programs and await the outcome.
 
 use std::sync::mpsc;
+use std::time::Duration;
 
 use thiserror::Error;
 use tokio::sync::oneshot;
@@ -25,7 +26,7 @@ pub enum GpuServiceError {
 }
 
 enum Request {
-    Run { program: Program, reply: oneshot::Sender<Result<Outcome, ExecError>> },
+    Run { program: Program, limit: Duration, reply: oneshot::Sender<Result<Outcome, ExecError>> },
     Bench { config: BenchConfig, reply: oneshot::Sender<Result<BenchReport, BenchError>> },
 }
 
@@ -53,9 +54,11 @@ impl GpuService {
                 };
                 let info = executor.adapter_info().cloned();
                 let _ = ready_tx.send(Ok(info));
+                let ceiling = executor.config().timeout;
                 for request in incoming {
                     match request {
-                        Request::Run { program, reply } => {
+                        Request::Run { program, limit, reply } => {
+                            executor.set_timeout(limit.min(ceiling));
                             // A chain job of a built-in kernel runs as the device's variant (same bytes);
                             // anything else runs as a job, the variants' sources refused like any job's.
                             let traits = executor.device_traits().unwrap_or_default();
@@ -83,10 +86,11 @@ impl GpuService {
         &self.adapter
     }
 
-    /// Runs `program` after the jobs already queued.
-    pub async fn run(&self, program: Program) -> Result<Outcome, GpuServiceError> {
+    /// Runs `program` after the jobs already queued, giving its GPU work at most `limit` (and never more
+    /// than the configured timeout).
+    pub async fn run(&self, program: Program, limit: Duration) -> Result<Outcome, GpuServiceError> {
         let (reply, outcome) = oneshot::channel();
-        self.requests.send(Request::Run { program, reply }).map_err(|_| GpuServiceError::Stopped)?;
+        self.requests.send(Request::Run { program, limit, reply }).map_err(|_| GpuServiceError::Stopped)?;
         Ok(outcome.await.map_err(|_| GpuServiceError::Stopped)??)
     }
 

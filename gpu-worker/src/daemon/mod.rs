@@ -25,7 +25,7 @@ use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
 use thiserror::Error;
 
 use crate::chain::{AccountId, AtBlock, Call, Chain, ChainError, OpenJob};
-use crate::exec::{ExecConfig, Outcome};
+use crate::exec::{ExecConfig, ExecError, Outcome};
 use crate::keys::Identity;
 use crate::metrics::Metrics;
 use crate::server::{self, ServerState};
@@ -33,6 +33,12 @@ use crate::store::{OutputStore, StoreError};
 
 /// Blocks after which an action whose transaction left no trace on chain is tried again.
 const RETRY_AFTER_BLOCKS: u64 = 4;
+/// Blocks before a job's deadline by which its commitment should be submitted (inclusion takes one or two).
+const DEADLINE_MARGIN_BLOCKS: u64 = 2;
+/// The block time assumed when the runtime does not declare one (BABE's `ExpectedBlockTime`).
+const DEFAULT_BLOCK_MS: u64 = 3_000;
+/// The least time a job is given, however close its deadline.
+const MIN_JOB_TIME: Duration = Duration::from_secs(1);
 
 /// How the daemon runs.
 #[derive(Clone, Debug)]
@@ -260,6 +266,10 @@ impl Worker {
                     Ok(()) => {}
                     // Retried only after `RETRY_AFTER_BLOCKS`: recomputing at once would give the same root.
                     Err(JobError::CommitmentMismatch) => {}
+                    // Likewise: it would only run out of time again, with less of it left.
+                    Err(e @ JobError::Gpu(GpuServiceError::Exec(ExecError::TimedOut(_)))) => {
+                        log::warn!("job {job_id}: {e}; not committing");
+                    }
                     Err(e) => {
                         worker.metrics.chain_errors.inc();
                         log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
@@ -320,6 +330,14 @@ impl Worker {
         Ok(code)
     }
 
+    /// How long the job's GPU work may take: until `DEADLINE_MARGIN_BLOCKS` before its deadline, when the
+    /// commitment must be on its way. Past it a result would be too late to count.
+    fn time_left(&self, at: &AtBlock, job: &OpenJob) -> Duration {
+        let block_ms: u64 = self.chain.constant(at, "Babe", "ExpectedBlockTime").unwrap_or(DEFAULT_BLOCK_MS);
+        let blocks = u64::from(job.deadline).saturating_sub(at.block_number() + DEADLINE_MARGIN_BLOCKS);
+        Duration::from_millis(blocks.saturating_mul(block_ms)).max(MIN_JOB_TIME)
+    }
+
     /// The job's result root: recorded, or computed now (and its output stored).
     async fn result(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<ResultRoot, JobError> {
         if let Some(root) = self.store.job_root(job_id) {
@@ -330,8 +348,9 @@ impl Worker {
             log::info!("job {job_id}: output gone from the store, recomputing");
         }
         let code = self.kernel(at, &job.spec.kernel).await?;
+        let limit = self.time_left(at, job);
         let outcome = match crate::chain_job::program_of(&job.spec, &code) {
-            Ok(program) => self.gpu.run(program).await?,
+            Ok(program) => self.gpu.run(program, limit).await?,
             Err(failure) => Outcome::Failed(failure),
         };
         self.metrics.jobs_executed.inc();

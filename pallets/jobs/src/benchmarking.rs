@@ -68,6 +68,7 @@ fn max_spec<T: Config>(kernel: KernelId, replicas: u32) -> JobSpecOf<T> {
         params: BoundedVec::truncate_from(vec![1u8; MAX_PARAMS_LEN as usize]),
         output_len: output,
         workgroups: [1, 1, 1],
+        fuel: 0,
         replicas,
         quorum: replicas / 2 + 1,
         reward_per_replica: T::MinRewardPerReplica::get(),

@@ -8,7 +8,9 @@ use crate::{pallet::*, types::*, CanaryJobs};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    commitment, kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult,
+    commitment,
+    failure::{failure_root, FailureReason},
+    kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult,
     KernelId, OpenJob, ResultRoot, Salt,
 };
 use frame_support::{
@@ -47,7 +49,7 @@ impl<T: Config> Pallet<T> {
 
     /// Everything [`Pallet::validate_spec`] checks but the reward (which a canary does not pay).
     pub(crate) fn validate_shape(spec: &JobSpecOf<T>) -> Result<(), Error<T>> {
-        ensure!(Kernels::<T>::contains_key(spec.kernel), Error::<T>::KernelNotFound);
+        let kernel = Kernels::<T>::get(spec.kernel).ok_or(Error::<T>::KernelNotFound)?;
         ensure!(is_identifier(&spec.entry_point), Error::<T>::InvalidEntryPoint);
         for input in spec.inputs.iter() {
             ensure!(!input.is_empty(), Error::<T>::EmptyInput);
@@ -75,13 +77,30 @@ impl<T: Config> Pallet<T> {
             Error::<T>::InvalidReplicas
         );
         ensure!(spec.quorum > spec.replicas / 2 && spec.quorum <= spec.replicas, Error::<T>::InvalidQuorum);
+        ensure!(spec.fuel <= T::MaxFuel::get(), Error::<T>::InvalidFuel);
         ensure!(
             (T::MinCommitWindow::get()..=T::MaxCommitWindow::get()).contains(&spec.commit_window)
                 && (T::MinRevealWindow::get()..=T::MaxRevealWindow::get()).contains(&spec.reveal_window)
                 && (1..=T::MaxQueueWindow::get()).contains(&spec.queue_window),
             Error::<T>::WindowOutOfBounds
         );
+        let needed = Self::commit_window_for(spec, kernel.len).ok_or(Error::<T>::BudgetTooLarge)?;
+        ensure!(spec.commit_window >= needed, Error::<T>::CommitWindowTooShort);
         Ok(())
+    }
+
+    /// The shortest commit window `spec` may ask for: `MinCommitWindow` (inclusion time) plus the blocks
+    /// its whole budget takes at `ByteStepsPerBlock`, rounded up. `None` when the kernel is unknown or that
+    /// exceeds `MaxCommitWindow`: no provider the network admits is sure to finish such a job in time, so
+    /// it is refused (`BudgetTooLarge`).
+    pub fn min_commit_window(spec: &JobSpecOf<T>) -> Option<u32> {
+        Self::commit_window_for(spec, Kernels::<T>::get(spec.kernel)?.len)
+    }
+
+    /// [`Self::min_commit_window`] of `spec` on a kernel of `kernel_len` bytes.
+    pub(crate) fn commit_window_for(spec: &JobSpecOf<T>, kernel_len: u32) -> Option<u32> {
+        spec.commit_window_needed(kernel_len, T::MinCommitWindow::get(), T::ByteStepsPerBlock::get())
+            .filter(|window| *window <= T::MaxCommitWindow::get())
     }
 
     /// What `submit_job` holds for `spec`: the escrow, `JobFee` and the storage deposit; `None` on
@@ -257,6 +276,9 @@ impl<T: Config> Pallet<T> {
             commitment(job_id, &who.encode(), &result_root, &salt) == committed,
             Error::<T>::CommitmentMismatch
         );
+        // How long a job runs depends on the machine: a provider that gave up on the clock has no result,
+        // and committing to one must not let it out-vote (or hide among) providers that finished.
+        ensure!(result_root != failure_root(FailureReason::Timeout), Error::<T>::NotAResult);
 
         replica.revealed = Some(result_root);
         Self::deposit_event(Event::ResultRevealed { job_id, provider: who, result_root });

@@ -79,6 +79,10 @@ impl<T: Config> Pallet<T> {
                         "an assigned job has the wrong number of replicas"
                     );
                     ensure!(job.at_risk.len() == job.replicas.len(), "a replica without its stake at risk");
+                    ensure!(
+                        job.at_risk.iter().all(|r| r.since >= job.submitted_at && r.since <= Self::now()),
+                        "a replica assigned outside the job's life"
+                    );
                     if job.is_disputed() {
                         let first = job.replicas.get(..originals).unwrap_or_default();
                         ensure!(

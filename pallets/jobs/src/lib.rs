@@ -82,6 +82,7 @@ pub mod pallet {
             Self::AccountId,
             Balance = BalanceOf<Self>,
             SlashedFunds = CreditOf<Self>,
+            BlockNumber = BlockNumberFor<Self>,
         >;
 
         /// Randomness the block author cannot choose (BABE's `ParentBlockRandomness`). When it has none
@@ -142,6 +143,19 @@ pub mod pallet {
         /// Longest commit window, in blocks.
         #[pallet::constant]
         type MaxCommitWindow: Get<u32>;
+
+        /// Most fuel a job may carry (at most `compute_primitives::FUEL_CEILING`): the most loop iterations
+        /// one invocation may run.
+        #[pallet::constant]
+        type MaxFuel: Get<u32>;
+
+        /// Work the slowest machine the network admits does in one block (> 0), in byte-steps: one
+        /// invocation running one byte of the kernel's source once, straight through. A job's budget is its
+        /// `JobSpec::compute_steps` (each a run of straight-line code between two loop iterations) times its
+        /// kernel's length; its commit window must be at least `MinCommitWindow` plus the blocks that budget
+        /// takes, so an eligible provider always has the time its job needs.
+        #[pallet::constant]
+        type ByteStepsPerBlock: Get<u64>;
 
         /// Shortest reveal window, in blocks (> 0).
         #[pallet::constant]
@@ -221,6 +235,11 @@ pub mod pallet {
 
         /// The canary jobs the chain issues every `CanaryInterval` blocks: the only work the emission pays.
         type Canaries: CanaryJobs<Self>;
+
+        /// Canaries draw only providers that ask at most this: stake that prices itself out of the
+        /// requesters' market earns no emission.
+        #[pallet::constant]
+        type MaxCanaryAsk: Get<BalanceOf<Self>>;
 
         /// May change `CanaryInterval`.
         type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
@@ -538,6 +557,14 @@ pub mod pallet {
         InvalidOutputLength,
         /// A dispatch dimension is zero or above `MaxWorkgroupsPerDimension`.
         InvalidWorkgroups,
+        /// `fuel` is above `MaxFuel`.
+        InvalidFuel,
+        /// The job's compute budget takes the slowest admitted provider longer than `MaxCommitWindow`.
+        BudgetTooLarge,
+        /// `commit_window` is shorter than the job's budget needs: see [`Pallet::min_commit_window`].
+        CommitWindowTooShort,
+        /// The root is the failure root of a machine-dependent reason (`Timeout`): it is not a result.
+        NotAResult,
         /// `reward_per_replica` is below `MinRewardPerReplica`.
         RewardTooLow,
         /// The account cannot put this amount on hold.
@@ -672,7 +699,9 @@ pub mod pallet {
         ///   provider may retry with the right values until the reveal window closes.
         ///
         /// Errors: `JobNotFound`, `NotRevealPhase`, `NotAssigned`, `NotCommitted`, `AlreadyRevealed`,
-        /// `CommitmentMismatch`. Events: `ResultRevealed`, and `ResolutionScheduled` after the last reveal.
+        /// `CommitmentMismatch`, `NotAResult` (the root of the retired `Timeout` failure: how long a job takes
+        /// depends on the machine, so a timeout never counts as a result). Events: `ResultRevealed`, and
+        /// `ResolutionScheduled` after the last reveal.
         ///
         /// A successful reveal pays no transaction fee (see `commit_result`).
         #[pallet::call_index(4)]

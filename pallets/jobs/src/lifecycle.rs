@@ -30,7 +30,7 @@ use crate::{pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, ProviderError, Replica,
+    ComputeProviders, JobId, JobOutcome, FUEL_CEILING, JobPhase, JobRecord, JobResult, ProviderError, Replica,
     Requirements, ResultRoot,
 };
 use frame_support::{
@@ -46,7 +46,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-    traits::{Bounded, Saturating, Zero},
+    traits::{Saturating, Zero},
     DispatchError, Perbill,
 };
 
@@ -109,14 +109,15 @@ impl<T: Config> Pallet<T> {
 
     /// What a provider must offer to be drawn for `job`: a requester's job needs an ask within its reward
     /// and the stake that makes cheating on that reward cost `SlashRewardMultiple` times what it earns. A
-    /// canary pays no reward and risks no requester's money: any ask and any stake qualify (the draw is by
-    /// stake all the same), and a full provider too, so that filling others' slots with jobs (cancelled
-    /// before anyone commits) cannot steer the canaries, and the emission, to oneself.
+    /// canary pays no reward and risks no requester's money: any stake qualifies (the draw is by stake all
+    /// the same), and a full provider too, so that filling others' slots with jobs (cancelled before anyone
+    /// commits) cannot steer the canaries, and the emission, to oneself. Its offer is `MaxCanaryAsk`: the
+    /// emission pays stake that serves the market, not stake that asks more than anyone pays.
     pub fn requirements_of(job: &Job<T>) -> Requirements<BalanceOf<T>> {
         match job.origin {
             JobOrigin::Requester => job.spec.requirements(Self::min_stake_for(job.spec.reward_per_replica)),
             JobOrigin::Canary { .. } => Requirements {
-                offer: Bounded::max_value(),
+                offer: T::MaxCanaryAsk::get(),
                 min_stake: Zero::zero(),
                 beyond_capacity: true,
                 ..job.spec.requirements(Zero::zero())
@@ -226,7 +227,7 @@ impl<T: Config> Pallet<T> {
                 .try_push(Replica { provider: provider.clone(), commitment: None, revealed: None })
                 .map_err(|_| Error::<T>::InvalidReplicas)?;
             job.at_risk
-                .try_push(T::Providers::stake_of(provider))
+                .try_push(AtRisk { stake: T::Providers::stake_of(provider), since: Self::now() })
                 .map_err(|_| Error::<T>::InvalidReplicas)?;
         }
         Ok(())
@@ -388,16 +389,16 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Slashes `rate` of `at_risk` from `provider` and returns the funds.
+    /// Slashes `rate` of the stake `at_risk` from `provider` and returns the funds.
     fn slash_provider(
         job_id: JobId,
         provider: &T::AccountId,
         rate: Perbill,
-        at_risk: BalanceOf<T>,
+        at_risk: AtRisk<BalanceOf<T>, BlockNumberFor<T>>,
         reason: SlashReason,
     ) -> CreditOf<T> {
-        let amount = rate.min(MAX_SLASH_PER_JOB).mul_floor(at_risk);
-        let (credit, slashed) = T::Providers::slash(provider, amount, job_id);
+        let amount = rate.min(MAX_SLASH_PER_JOB).mul_floor(at_risk.stake);
+        let (credit, slashed) = T::Providers::slash(provider, amount, job_id, at_risk.since);
         Self::deposit_event(Event::ProviderSlashed {
             job_id,
             provider: provider.clone(),
@@ -729,6 +730,8 @@ impl<T: Config> Pallet<T> {
         assert!(replicas > 0 && replicas <= u32::from(u8::MAX), "MaxReplicas must be in 1 ..= 255");
         assert!(T::MinCommitWindow::get() > 0, "MinCommitWindow must be positive");
         assert!(T::MinCommitWindow::get() <= T::MaxCommitWindow::get(), "commit window bounds are inverted");
+        assert!(T::MaxFuel::get() <= FUEL_CEILING, "MaxFuel above FUEL_CEILING: loops would meet lavapipe's cap");
+        assert!(T::ByteStepsPerBlock::get() > 0, "ByteStepsPerBlock must be positive");
         assert!(T::MinRevealWindow::get() > 0, "MinRevealWindow must be positive");
         assert!(T::MinRevealWindow::get() <= T::MaxRevealWindow::get(), "reveal window bounds are inverted");
         assert!(T::MaxQueueWindow::get() > 0, "MaxQueueWindow must be positive");

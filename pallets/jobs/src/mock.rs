@@ -55,6 +55,13 @@ pub const MAX_WORKGROUPS: u32 = 1024;
 pub const MIN_WINDOW: u32 = 2;
 pub const MAX_WINDOW: u32 = 20;
 pub const MAX_QUEUE_WINDOW: u32 = 30;
+/// `MaxCanaryAsk`.
+pub const MAX_CANARY_ASK: Balance = 100 * MIN_REWARD;
+/// `MaxFuel`.
+pub const MAX_FUEL: u32 = 1000;
+/// `ByteStepsPerBlock`: the tests' default spec (8 workgroups of a 228-byte kernel, no loops) takes one
+/// block.
+pub const BYTE_STEPS_PER_BLOCK: u64 = 1 << 24;
 /// `SlashRewardMultiple`.
 pub const SLASH_MULTIPLE: u32 = 3;
 /// `DisputeReferees`.
@@ -141,6 +148,7 @@ impl pallet_compute_jobs::CanaryJobs<Test> for MockCanaries {
             params: Default::default(),
             output_len: 32,
             workgroups: [1, 1, 1],
+            fuel: 0,
             replicas: CanaryReplicas::get(),
             quorum: 0,
             reward_per_replica: 0,
@@ -176,6 +184,8 @@ impl pallet_compute_jobs::Config for Test {
     type MaxWorkgroupsPerDimension = ConstU32<MAX_WORKGROUPS>;
     type MinCommitWindow = ConstU32<MIN_WINDOW>;
     type MaxCommitWindow = ConstU32<MAX_WINDOW>;
+    type MaxFuel = ConstU32<MAX_FUEL>;
+    type ByteStepsPerBlock = ConstU64<BYTE_STEPS_PER_BLOCK>;
     type MinRevealWindow = ConstU32<MIN_WINDOW>;
     type MaxRevealWindow = ConstU32<MAX_WINDOW>;
     type MaxQueueWindow = ConstU32<MAX_QUEUE_WINDOW>;
@@ -194,6 +204,7 @@ impl pallet_compute_jobs::Config for Test {
     type MaxPrunedPerBlock = ConstU32<MAX_PRUNED>;
     type PalletId = JobsPalletId;
     type Canaries = MockCanaries;
+    type MaxCanaryAsk = ConstU128<MAX_CANARY_ASK>;
     type AdminOrigin = frame_system::EnsureRoot<AccountId>;
     type WeightInfo = ();
     #[cfg(feature = "runtime-benchmarks")]
@@ -269,6 +280,7 @@ pub struct MockProviders;
 impl ComputeProviders<AccountId> for MockProviders {
     type Balance = Balance;
     type SlashedFunds = CreditOf<Test>;
+    type BlockNumber = u64;
 
     /// The eligible providers in id order, rotated by the seed's first eight bytes; the first `count`.
     fn sample(
@@ -329,6 +341,7 @@ impl ComputeProviders<AccountId> for MockProviders {
         provider: &AccountId,
         amount: Balance,
         _job: compute_primitives::JobId,
+        _since: u64,
     ) -> (CreditOf<Test>, Balance) {
         let Some(mut p) = Registry::get(provider) else { return (CreditOf::<Test>::zero(), 0) };
         let target = amount.min(p.stake);

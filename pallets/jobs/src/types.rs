@@ -72,9 +72,20 @@ pub struct Job<T: Config> {
     pub replicas: BoundedVec<Replica<T::AccountId>, ParticipantsOf<T>>,
     /// The stake at risk of each replica (in the order of `replicas`), taken when it was assigned: its
     /// slashes are shares of this, whatever it unbonds or its delegators withdraw afterwards.
-    pub at_risk: BoundedVec<BalanceOf<T>, ParticipantsOf<T>>,
+    pub at_risk: BoundedVec<AtRisk<BalanceOf<T>, BlockNumberFor<T>>, ParticipantsOf<T>>,
     /// Who issued it: a requester, or the chain itself (a canary, the only work the emission pays).
     pub origin: JobOrigin,
+}
+
+/// What a replica put at risk for a job, snapshotted when it was assigned.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct AtRisk<Balance, BlockNumber> {
+    /// Its stake (`ComputeProviders::stake_of`): slashes are shares of this.
+    pub stake: Balance,
+    /// The block it was assigned in: tokens that began unbonding before it are not slashed for the job.
+    pub since: BlockNumber,
 }
 
 /// Who issued a job.

@@ -1,7 +1,7 @@
 //! Canonical failure results (DESIGN §3.8).
 //!
-//! A job that cannot run (its kernel fails validation, it exceeds the protocol's limits, it runs past its time
-//! limit) does not make an honest provider crash or stay silent: the provider commits to the *failure root*
+//! A job that cannot run (its kernel fails validation, it exceeds the protocol's limits, it runs out of
+//! fuel) does not make an honest provider crash or stay silent: the provider commits to the *failure root*
 //! of the reason instead of the root of an output. Every honest provider derives the same failure root from
 //! the same reason, whatever its machine, so replicas still agree, reach the quorum, and are paid.
 //!
@@ -77,14 +77,20 @@ pub enum FailureReason {
     /// The kernel passed validation but the GPU API rejected its pipeline.
     #[codec(index = 12)]
     PipelineRejected = 12,
-    /// The job ran past its time limit.
+    /// Retired: the job ran past a provider's wall-clock limit. How long a job takes depends on the machine,
+    /// so a timeout is a machine error and never a result: workers do not commit it and the chain refuses to
+    /// reveal its root. The code stays reserved.
     #[codec(index = 13)]
     Timeout = 13,
+    /// The kernel ran more loop iterations in one invocation than the job's `fuel`: a deterministic count,
+    /// the same on every machine.
+    #[codec(index = 14)]
+    OutOfFuel = 14,
 }
 
 impl FailureReason {
     /// Every reason, in code order.
-    pub const ALL: [FailureReason; 13] = [
+    pub const ALL: [FailureReason; 14] = [
         FailureReason::InvalidWgsl,
         FailureReason::EntryPointNotFound,
         FailureReason::BindingMismatch,
@@ -98,6 +104,7 @@ impl FailureReason {
         FailureReason::OutputTooLarge,
         FailureReason::PipelineRejected,
         FailureReason::Timeout,
+        FailureReason::OutOfFuel,
     ];
 
     /// The stable numeric code of this reason.
@@ -126,7 +133,14 @@ impl FailureReason {
             FailureReason::OutputTooLarge => "output-too-large",
             FailureReason::PipelineRejected => "pipeline-rejected",
             FailureReason::Timeout => "timeout",
+            FailureReason::OutOfFuel => "out-of-fuel",
         }
+    }
+
+    /// Whether providers may commit to this reason's failure root: every reason but the retired
+    /// [`FailureReason::Timeout`], which depends on the machine.
+    pub const fn is_result(self) -> bool {
+        !matches!(self, FailureReason::Timeout)
     }
 }
 

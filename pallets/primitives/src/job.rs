@@ -22,6 +22,12 @@ use scale_info::TypeInfo;
 pub const MAX_ENTRY_POINT_LEN: u32 = 64;
 /// Largest uniform parameter block, in bytes.
 pub const MAX_PARAMS_LEN: u32 = 256;
+/// Most invocations of one workgroup (WebGPU's default limit): the worker refuses larger workgroups with
+/// the canonical `WorkgroupTooLarge` failure, so the chain may count every workgroup as this many.
+pub const MAX_INVOCATIONS_PER_WORKGROUP: u32 = 256;
+/// The most fuel any job may carry: below the 65 535 iterations after which lavapipe ends every loop, so
+/// that a kernel within its budget never meets that cap and CPU and GPU providers compute the same bytes.
+pub const FUEL_CEILING: u32 = 65_000;
 
 /// The largest bound: decodes any bounded collection of the protocol (the worker and the runtime API use it).
 pub type Unbounded = ConstU32<{ u32::MAX }>;
@@ -137,6 +143,11 @@ pub struct JobSpec<Balance, MaxInputs: Get<u32>, MaxInline: Get<u32>> {
     pub output_len: u32,
     /// The dispatch size: workgroups in x, y and z.
     pub workgroups: [u32; 3],
+    /// The compute budget: the most loop iterations one invocation may run, all its loops together. It is
+    /// deterministic, unlike a clock: a kernel that exceeds it ends with the canonical `OutOfFuel` failure on
+    /// every provider, whatever its speed. The chain sizes the commit window from it
+    /// ([`JobSpec::compute_steps`]).
+    pub fuel: u32,
     /// How many providers run the job independently.
     pub replicas: u8,
     /// How many of them must reveal the same result root for it to win (more than half of `replicas`).
@@ -176,6 +187,28 @@ impl<Balance: Clone, MaxInputs: Get<u32>, MaxInline: Get<u32>> JobSpec<Balance, 
         (x as u64).saturating_mul(y as u64).saturating_mul(z as u64)
     }
 
+    /// The most work the job may take, in invocation steps: every invocation of every workgroup
+    /// (`MAX_INVOCATIONS_PER_WORKGROUP` per workgroup, whatever the kernel declares) running its straight-line
+    /// code `fuel + 1` times (saturating; exact within the chain's limits, which keep it below 2^73).
+    pub fn compute_steps(&self) -> u128 {
+        u128::from(self.work_units())
+            .saturating_mul(u128::from(MAX_INVOCATIONS_PER_WORKGROUP))
+            .saturating_mul(u128::from(self.fuel).saturating_add(1))
+    }
+
+    /// The shortest commit window for this job on a kernel of `kernel_len` bytes: `inclusion` blocks, plus
+    /// the blocks its budget takes at `byte_steps_per_block` (one invocation running one byte of source
+    /// once is a byte-step), rounded up. Between two loop iterations an invocation runs each statement of
+    /// its source at most once, so the source's length bounds the cost of each of its
+    /// [`compute_steps`](Self::compute_steps) (calls count at their inlined size, which the worker bounds
+    /// before it compiles). `None` when it does not fit a `u32`.
+    pub fn commit_window_needed(&self, kernel_len: u32, inclusion: u32, byte_steps_per_block: u64) -> Option<u32> {
+        // Below 2^105 within any chain's limits (2^48 workgroups, 2^8 invocations, 2^32 fuel, 2^17 bytes).
+        let budget = self.compute_steps().saturating_mul(u128::from(kernel_len.max(1)));
+        let blocks = budget.div_ceil(u128::from(byte_steps_per_block.max(1)));
+        u32::try_from(blocks.checked_add(u128::from(inclusion))?).ok()
+    }
+
     /// Whether the job requires an exact (integer or fixed-point) result: no determinism class.
     pub fn is_exact(&self) -> bool {
         self.needs.determinism_class.is_none()
@@ -190,6 +223,7 @@ impl<Balance: Clone, MaxInputs: Get<u32>, MaxInline: Get<u32>> JobSpec<Balance, 
             params: self.params.clone(),
             output_len: self.output_len,
             workgroups: self.workgroups,
+            fuel: self.fuel,
             replicas: self.replicas,
             quorum: self.quorum,
             reward_per_replica: self.reward_per_replica.clone(),
@@ -219,6 +253,7 @@ impl<Balance: PartialEq, MaxInputs: Get<u32>, MaxInline: Get<u32>> PartialEq
             && self.params == other.params
             && self.output_len == other.output_len
             && self.workgroups == other.workgroups
+            && self.fuel == other.fuel
             && self.replicas == other.replicas
             && self.quorum == other.quorum
             && self.reward_per_replica == other.reward_per_replica
@@ -242,6 +277,7 @@ impl<Balance: fmt::Debug, MaxInputs: Get<u32>, MaxInline: Get<u32>> fmt::Debug
             .field("params", &self.params.as_slice())
             .field("output_len", &self.output_len)
             .field("workgroups", &self.workgroups)
+            .field("fuel", &self.fuel)
             .field("replicas", &self.replicas)
             .field("quorum", &self.quorum)
             .field("reward_per_replica", &self.reward_per_replica)
@@ -435,6 +471,7 @@ mod tests {
             params: BoundedVec::truncate_from(vec![0, 0, 0, 7]),
             output_len: 4096,
             workgroups: [16, 4, 2],
+            fuel: 100,
             replicas: 3,
             quorum: 2,
             reward_per_replica: 1_000_000,
@@ -497,6 +534,13 @@ mod tests {
         let mut huge = spec.clone();
         huge.workgroups = [u32::MAX; 3];
         assert_eq!(huge.work_units(), u64::MAX, "saturates");
+        assert_eq!(spec.compute_steps(), 16 * 4 * 2 * 256 * 101);
+        huge.fuel = u32::MAX;
+        assert_eq!(huge.compute_steps(), u128::from(u64::MAX) * 256 * (1 << 32), "no overflow");
+        assert_eq!(huge.commit_window_needed(u32::MAX, 5, u64::MAX), None, "no overflow");
+        // 16 × 4 × 2 × 256 × 101 × 1000 byte-steps: 3.08 blocks of 2^30, rounded up, after 5.
+        assert_eq!(spec.commit_window_needed(1000, 5, 1 << 30), Some(9));
+        assert_eq!(spec.commit_window_needed(1000, 5, u64::MAX), Some(6), "some compute, however fast");
         assert_eq!(spec.inputs[0].len(), 4);
         assert_eq!(spec.inputs[1].len(), 1 << 20);
     }
@@ -515,7 +559,7 @@ mod tests {
             replicas: vec![Replica {
                 provider: 1,
                 commitment: Some(crate::Commitment([1; 32])),
-                revealed: Some(failure::failure_root(failure::FailureReason::Timeout)),
+                revealed: Some(failure::failure_root(failure::FailureReason::OutOfFuel)),
             }],
         });
         assert_eq!(JobDetails::decode(&mut &open.encode()[..]).unwrap(), open);

@@ -82,6 +82,8 @@ pub trait ComputeProviders<AccountId> {
     type Balance;
     /// Funds removed by a slash, for the caller to share out; dropping them burns them.
     type SlashedFunds;
+    /// Block numbers.
+    type BlockNumber;
 
     /// Picks `count` distinct eligible providers, weighted by stake, deterministically from `seed`.
     ///
@@ -110,11 +112,14 @@ pub trait ComputeProviders<AccountId> {
     ) -> Result<(), ProviderError>;
 
     /// Slashes up to `amount` from the provider's pool (its bond and its delegators, pro rata) for a fault
-    /// in `job`, and returns the funds with the amount actually slashed.
+    /// in `job`, and returns the funds with the amount actually slashed. `since` is the block the provider
+    /// was assigned the job: tokens that had begun unbonding before it were not at risk for the job and
+    /// are not slashed; tokens that began unbonding since are.
     fn slash(
         provider: &AccountId,
         amount: Self::Balance,
         job: crate::JobId,
+        since: Self::BlockNumber,
     ) -> (Self::SlashedFunds, Self::Balance);
 
     /// Records how `job` ended for the provider (reputation, fault window, emission share).

@@ -21,7 +21,7 @@ use frame_support::{
 };
 use frame_system::{pallet_prelude::BlockNumberFor, Pallet as System, RawOrigin};
 use sp_runtime::{
-    traits::{SaturatedConversion, Saturating, Zero},
+    traits::{Bounded, SaturatedConversion, Saturating, Zero},
     Perbill,
 };
 
@@ -142,14 +142,19 @@ mod benchmarks {
         assert!(Providers::<T>::contains_key(&caller));
     }
 
+    /// Worst case: a new ask moves the provider to another tier of the sampler, and another provider into
+    /// its old slot.
     #[benchmark]
     fn update_profile() {
         let caller = provider::<T>("provider", 0, min_bond::<T>());
-        let mut profile = max_profile::<T>();
-        profile.vram_mib = 1;
+        provider::<T>("provider", 1, min_bond::<T>());
+        let base: u128 = T::AskTierBase::get().saturated_into();
+        let ask: BalanceOf<T> = crate::ask_tier_price(base, 1).expect("checked by integrity_test").saturated_into();
+        let profile = ProviderProfile { vram_mib: 1, ask, ..max_profile::<T>() };
         #[extrinsic_call]
         _(RawOrigin::Signed(caller.clone()), profile);
-        assert_eq!(Providers::<T>::get(&caller).map(|p| p.profile.vram_mib), Some(1));
+        let info = Providers::<T>::get(&caller).expect("registered");
+        assert_eq!((info.profile.vram_mib, info.position.map(|p| p.tier)), (1, Some(1)));
     }
 
     #[benchmark]
@@ -329,7 +334,7 @@ mod benchmarks {
         #[block]
         {
             let (credit, slashed) =
-                <Staking<T> as ComputeProviders<T::AccountId>>::slash(&target, amount, JOB);
+                <Staking<T> as ComputeProviders<T::AccountId>>::slash(&target, amount, JOB, Zero::zero());
             assert!(!slashed.is_zero());
             drop(credit);
         }
@@ -409,17 +414,23 @@ mod benchmarks {
     }
 
     /// Sampling among `n` providers, worst case: no provider is eligible (every draw is accepted by
-    /// weight, then refused), so all `MaxSampleAttempts` draws are made. Flat in `n`.
+    /// weight, then refused), so all `MaxSampleAttempts` draws are made, over every ask tier (each read
+    /// once). Flat in `n`.
     #[benchmark]
     fn sample(n: Linear<10, 10_000>) {
         let stake = top_of_min_level::<T>();
+        let base: u128 = T::AskTierBase::get().saturated_into();
         for i in 0..n {
-            provider::<T>("provider", i, stake);
+            let who = provider::<T>("provider", i, stake);
+            let tier = (i % u32::from(crate::ASK_TIERS)) as u8;
+            let price = crate::ask_tier_price(base, tier).expect("checked by integrity_test");
+            let profile = ProviderProfile { ask: price.saturated_into(), ..max_profile::<T>() };
+            Staking::<T>::do_update_profile(who, profile).expect("a valid profile");
         }
         let requirements = Requirements {
             min_vram_mib: u32::MAX,
             determinism_class: None,
-            offer: BalanceOf::<T>::zero(),
+            offer: BalanceOf::<T>::max_value(),
             min_stake: Zero::zero(),
             beyond_capacity: false,
         };

@@ -19,7 +19,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
-    traits::{CheckedAdd, Saturating, Zero},
+    traits::{CheckedAdd, One, SaturatedConversion, Saturating, Zero},
     DispatchResult, Perbill, Rounding,
 };
 
@@ -33,12 +33,14 @@ impl<T: Config> Pallet<T> {
         T::Currency::reducible_balance(who, Preservation::Preserve, Fortitude::Polite)
     }
 
-    fn validate_profile(profile: &ProviderProfile<T>) -> DispatchResult {
+    /// Checks a profile and rounds its ask up to the price of its tier (see the sampler).
+    fn validate_profile(profile: &mut ProviderProfile<T>) -> DispatchResult {
         ensure!(!profile.gpu_name.is_empty() && !profile.endpoint.is_empty(), Error::<T>::EmptyProfileField);
         ensure!(
             profile.max_concurrent_jobs > 0 && profile.max_concurrent_jobs <= T::MaxConcurrentJobs::get(),
             Error::<T>::InvalidCapacity
         );
+        profile.ask = Self::rounded_ask(profile.ask).ok_or(Error::<T>::AskTooHigh)?;
         Ok(())
     }
 
@@ -58,12 +60,12 @@ impl<T: Config> Pallet<T> {
 
     pub(crate) fn do_register(
         who: T::AccountId,
-        profile: ProviderProfile<T>,
+        mut profile: ProviderProfile<T>,
         commission: Perbill,
         bond: BalanceOf<T>,
     ) -> DispatchResult {
         ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-        Self::validate_profile(&profile)?;
+        Self::validate_profile(&mut profile)?;
         ensure!(commission <= T::MaxCommission::get(), Error::<T>::CommissionTooHigh);
         ensure!(bond >= T::MinProviderBond::get(), Error::<T>::InsufficientBond);
 
@@ -110,11 +112,13 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    pub(crate) fn do_update_profile(who: T::AccountId, profile: ProviderProfile<T>) -> DispatchResult {
+    pub(crate) fn do_update_profile(who: T::AccountId, mut profile: ProviderProfile<T>) -> DispatchResult {
         let mut info = Providers::<T>::get(&who).ok_or(Error::<T>::NotAProvider)?;
-        Self::validate_profile(&profile)?;
+        Self::validate_profile(&mut profile)?;
         info.profile = profile;
-        Self::refresh_entry(&info);
+        // A new ask may move the provider to another tier of the sampler.
+        let stake = Pools::<T>::get(&who).map(|pool| pool.active_stake()).unwrap_or_default();
+        Self::place(&who, &mut info, stake);
         Providers::<T>::insert(&who, info);
         Self::deposit_event(Event::ProfileUpdated { provider: who });
         Ok(())
@@ -397,6 +401,14 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
+    pub(crate) fn do_unbond_delegator(who: T::AccountId, delegator: T::AccountId) -> DispatchResult {
+        ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotAProvider);
+        let pool = Pools::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
+        ensure!(pool.bond.is_zero(), Error::<T>::StillBonded);
+        // All of it: at least its value.
+        Self::do_undelegate(delegator, who, pool.delegated.max(One::one()))
+    }
+
     pub(crate) fn do_withdraw_delegation(who: T::AccountId, provider: T::AccountId) -> DispatchResult {
         let mut delegation = Delegations::<T>::get(&provider, &who).ok_or(Error::<T>::NotDelegated)?;
         let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::Inconsistent)?;
@@ -464,6 +476,12 @@ impl<T: Config> Pallet<T> {
         assert!(T::MaxFaults::get() > 0, "MaxFaults must be > 0");
         assert!(T::MaxConcurrentJobs::get() > 0, "MaxConcurrentJobs must be > 0");
         assert!(T::MaxSampleAttempts::get() > 0, "MaxSampleAttempts must be > 0");
+        assert!(!T::AskTierBase::get().is_zero(), "AskTierBase must be > 0");
+        let top = crate::ask_tier_price(T::AskTierBase::get().saturated_into(), crate::ASK_TIERS - 1);
+        assert!(
+            top.is_some_and(|price| BalanceOf::<T>::try_from(price).is_ok()),
+            "the highest ask tier's price must fit a balance"
+        );
         assert!(!T::EraLength::get().is_zero(), "EraLength must be > 0");
     }
 }

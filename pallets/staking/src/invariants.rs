@@ -10,7 +10,7 @@ use frame_support::{
     },
 };
 use sp_runtime::{
-    traits::{Saturating, Zero},
+    traits::{SaturatedConversion, Saturating, Zero},
     TryRuntimeError,
 };
 
@@ -23,7 +23,8 @@ impl<T: Config> Pallet<T> {
     ///   unbonding pool sum to its points;
     /// - no shares (or points) without tokens behind them, and no tokens without shares;
     /// - every registered provider has a pool; an active provider has at least `MinProviderBond`;
-    /// - the sampler's index holds exactly the active providers, each at the level of its stake.
+    /// - the sampler's index holds exactly the active providers, each at the level of its stake and the
+    ///   tier of its ask (a tier's price), and each tier's mass is the sum of its levels'.
     pub fn do_try_state() -> Result<(), TryRuntimeError> {
         let mut delegated_shares: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
         let mut claimed_points: BTreeMap<
@@ -103,7 +104,7 @@ impl<T: Config> Pallet<T> {
                     );
                     let weight = weight_of::<T>(pool.active_stake());
                     ensure!(
-                        ActiveSet::<T>::get(position.level, position.index)
+                        ActiveSet::<T>::get((position.tier, position.level), position.index)
                             == Some(Pallet::<T>::sampler_entry(&provider, &info, weight)),
                         "the active set entry disagrees with the provider's position, stake or terms"
                     );
@@ -111,22 +112,41 @@ impl<T: Config> Pallet<T> {
                         level_of(weight_of::<T>(pool.active_stake())) == Some(position.level),
                         "a provider sits at the wrong stake level"
                     );
+                    let base = T::AskTierBase::get().saturated_into();
+                    let tier = tier_of_ask(base, info.profile.ask.saturated_into());
+                    ensure!(tier == Some(position.tier), "a provider sits at the wrong ask tier");
+                    ensure!(
+                        ask_tier_price(base, position.tier) == Some(info.profile.ask.saturated_into()),
+                        "an ask that is not its tier's price"
+                    );
                 }
                 (ProviderStatus::Chilled(_), None) => {}
                 _ => return Err("a provider's status and position disagree".into()),
             }
         }
 
-        let levels = ActiveLevels::<T>::get();
-        ensure!(levels.windows(2).all(|w| w[0].level < w[1].level), "levels out of order");
+        let tiers = ActiveTiers::<T>::get();
+        ensure!(tiers.windows(2).all(|w| w[0].tier < w[1].tier), "tiers out of order");
+        ensure!(
+            ActiveLevels::<T>::iter_keys().all(|tier| tiers.iter().any(|t| t.tier == tier)),
+            "levels listed for a tier that is not"
+        );
         let mut indexed = 0u32;
-        for level in levels.iter() {
-            ensure!(level.count > 0, "an empty level is listed");
-            ensure!(level.level <= MAX_LEVEL, "a level above MAX_LEVEL");
-            for index in 0..level.count {
-                ensure!(ActiveSet::<T>::contains_key(level.level, index), "a hole in a level");
+        for tier in tiers.iter() {
+            ensure!(tier.tier < ASK_TIERS, "a tier above ASK_TIERS");
+            let levels = ActiveLevels::<T>::get(tier.tier);
+            ensure!(levels.windows(2).all(|w| w[0].level < w[1].level), "levels out of order");
+            let mut mass = 0u128;
+            for level in levels.iter() {
+                ensure!(level.count > 0, "an empty level is listed");
+                ensure!(level.level <= MAX_LEVEL, "a level above MAX_LEVEL");
+                for index in 0..level.count {
+                    ensure!(ActiveSet::<T>::contains_key((tier.tier, level.level), index), "a hole in a level");
+                }
+                indexed = indexed.saturating_add(level.count);
+                mass = mass.saturating_add(u128::from(level.count) << (u32::from(level.level) + 1));
             }
-            indexed = indexed.saturating_add(level.count);
+            ensure!(mass > 0 && mass == tier.mass, "a tier's mass is not the sum of its levels'");
         }
         ensure!(ActiveSet::<T>::iter().count() as u32 == indexed, "active set entries outside the levels");
         ensure!(indexed == active, "the active set and the active providers differ");

@@ -23,7 +23,7 @@ mod mock;
 mod tests;
 
 pub use pool::{INITIAL_SHARES_PER_PLANCK, MAX_SHARE_DILUTION};
-pub use sampling::{MAX_LEVEL, SAMPLE_DOMAIN};
+pub use sampling::{ask_tier_price, ASK_TIERS, MAX_LEVEL, SAMPLE_DOMAIN};
 pub use types::*;
 pub use views::{DelegationStats, ProviderStats, UnbondingValue};
 pub use weights::WeightInfo;
@@ -159,6 +159,13 @@ pub mod pallet {
         #[pallet::constant]
         type MaxPayoutsPerBlock: Get<u32>;
 
+        /// The price of the lowest ask tier (> 0). Asks are rounded up to a tier price,
+        /// `AskTierBase × 2^(t/4)` for `t < ASK_TIERS` (higher asks are refused), and the sampler keeps
+        /// tiers apart: a draw for an offer covers only the tiers it pays, so stake that asks more cannot
+        /// use up its attempts.
+        #[pallet::constant]
+        type AskTierBase: Get<BalanceOf<Self>>;
+
         /// Most draws of the sampler for one call, whatever the number of providers asked for (> 0).
         #[pallet::constant]
         type MaxSampleAttempts: Get<u32>;
@@ -197,15 +204,30 @@ pub mod pallet {
     pub type Reputations<T: Config> =
         StorageMap<_, Blake2_128Concat, T::AccountId, Reputation<BalanceOf<T>>, ValueQuery>;
 
-    /// The sampler's index: active providers by stake level, `0 .. count` in each level.
+    /// The sampler's index: active providers by ask tier and stake level, `0 .. count` in each.
     #[pallet::storage]
-    pub type ActiveSet<T: Config> =
-        StorageDoubleMap<_, Twox64Concat, u8, Twox64Concat, u32, SamplerEntry<T::AccountId, BalanceOf<T>>>;
+    pub type ActiveSet<T: Config> = StorageDoubleMap<
+        _,
+        Twox64Concat,
+        (u8, u8),
+        Twox64Concat,
+        u32,
+        SamplerEntry<T::AccountId, BalanceOf<T>>,
+    >;
 
-    /// Non-empty stake levels of the active set and their sizes, by increasing level.
+    /// Non-empty stake levels of each ask tier of the active set and their sizes, by increasing level.
     #[pallet::storage]
-    pub type ActiveLevels<T: Config> =
-        StorageValue<_, BoundedVec<LevelCount, ConstU32<{ MAX_LEVEL as u32 + 1 }>>, ValueQuery>;
+    pub type ActiveLevels<T: Config> = StorageMap<
+        _,
+        Twox64Concat,
+        u8,
+        BoundedVec<LevelCount, ConstU32<{ MAX_LEVEL as u32 + 1 }>>,
+        ValueQuery,
+    >;
+
+    /// Non-empty ask tiers of the active set and their sampling mass, by increasing tier.
+    #[pallet::storage]
+    pub type ActiveTiers<T: Config> = StorageValue<_, BoundedVec<TierMass, ConstU32<{ ASK_TIERS as u32 }>>, ValueQuery>;
 
     /// The era in progress.
     #[pallet::storage]
@@ -405,6 +427,8 @@ pub mod pallet {
         EmptyProfileField,
         /// `max_concurrent_jobs` is zero or above `MaxConcurrentJobs`.
         InvalidCapacity,
+        /// The ask is above the price of the highest ask tier.
+        AskTooHigh,
         /// The commission is above `MaxCommission`.
         CommissionTooHigh,
         /// The commission increase is above `MaxCommissionIncrease`.
@@ -431,6 +455,8 @@ pub mod pallet {
         CooldownNotOver,
         /// The provider still has bonded or unbonding tokens, delegations or assigned jobs.
         NotIdle,
+        /// The provider still has a self-bond: only a leaving provider may unbond its delegators.
+        StillBonded,
         /// Providers grow their stake with `bond_extra`, not by delegating to themselves.
         SelfDelegation,
         /// The delegation is below `MinDelegation`, or too small to mint a share or a point.
@@ -504,13 +530,15 @@ pub mod pallet {
         ///
         /// - origin: signed, the provider.
         /// - `profile`: hardware and terms; `gpu_name` and `endpoint` not empty, `max_concurrent_jobs` in
-        ///   `1 ..= MaxConcurrentJobs`.
+        ///   `1 ..= MaxConcurrentJobs`; `ask` at most the price of the highest ask tier, and stored
+        ///   rounded up to the price of its tier (`AskTierBase × 2^(t/4)`).
         /// - `commission`: at most `MaxCommission`.
         /// - `bond`: at least `MinProviderBond`, held under `ProviderBond` on the pool account. A new pool
         ///   account also receives the existential deposit, returned when the pool dissolves.
         ///
-        /// Errors: `AlreadyRegistered`, `EmptyProfileField`, `InvalidCapacity`, `CommissionTooHigh`,
-        /// `InsufficientBond`, `InsufficientBalance`. Event: `ProviderRegistered`. The provider is active.
+        /// Errors: `AlreadyRegistered`, `EmptyProfileField`, `InvalidCapacity`, `AskTooHigh`,
+        /// `CommissionTooHigh`, `InsufficientBond`, `InsufficientBalance`. Event: `ProviderRegistered`. The
+        /// provider is active.
         #[pallet::call_index(0)]
         pub fn register_provider(
             origin: OriginFor<T>,
@@ -528,7 +556,8 @@ pub mod pallet {
         /// - `profile`: as in `register_provider`. Lowering `max_concurrent_jobs` below the slots in use
         ///   only stops new assignments until jobs end.
         ///
-        /// Errors: `NotAProvider`, `EmptyProfileField`, `InvalidCapacity`. Event: `ProfileUpdated`.
+        /// Errors: `NotAProvider`, `EmptyProfileField`, `InvalidCapacity`, `AskTooHigh`. Event:
+        /// `ProfileUpdated`.
         #[pallet::call_index(1)]
         pub fn update_profile(origin: OriginFor<T>, profile: ProviderProfile<T>) -> DispatchResult {
             let who = ensure_signed(origin)?;
@@ -615,8 +644,9 @@ pub mod pallet {
         /// Removes the caller's registration. Its reputation stays on chain.
         ///
         /// - origin: signed, a provider with no self-bond, nothing unbonding, no delegations and no
-        ///   assigned job. Delegators' unbonding pools may remain; the pool account dissolves (and its
-        ///   deposit returns) when they are withdrawn.
+        ///   assigned job (delegators that stay are unbonded with `unbond_delegator`). Delegators'
+        ///   unbonding pools may remain; the pool account dissolves (and its deposit returns) when they
+        ///   are withdrawn.
         ///
         /// Errors: `NotAProvider`, `NotIdle`. Events: `Deregistered`, and `PoolDissolved` when the pool
         /// account is empty.
@@ -694,6 +724,24 @@ pub mod pallet {
             let credit = Self::do_force_slash(&provider, amount)?;
             T::OnSlash::on_unbalanced(credit);
             Ok(())
+        }
+
+        /// Starts unbonding all of `delegator`'s delegation to the caller, as `undelegate` would: how a
+        /// leaving provider gets to `deregister` when delegators do not leave on their own (a delegation
+        /// of any size would otherwise keep it registered for ever). The tokens stay the delegator's and
+        /// stay slashable for `UnbondingPeriod`, like any unbonding.
+        ///
+        /// - origin: signed, a provider with no self-bond (it unbonded all of it, so it is not active and
+        ///   its delegators earn nothing by staying).
+        /// - `delegator`: an account delegating to it.
+        ///
+        /// Errors: `NotAProvider`, `StillBonded`, `NotDelegated`, `TooManyUnbondingChunks`,
+        /// `DelegationTooSmall`, `Overflow`. Event: `Undelegated`.
+        #[pallet::call_index(13)]
+        #[pallet::weight(T::WeightInfo::undelegate().saturating_add(T::DbWeight::get().reads(1)))]
+        pub fn unbond_delegator(origin: OriginFor<T>, delegator: T::AccountId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_unbond_delegator(who, delegator)
         }
     }
 }

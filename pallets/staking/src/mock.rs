@@ -23,6 +23,8 @@ pub const MIN_BOND: Balance = 1_000;
 pub const COOLDOWN: u64 = 30;
 /// `MinDelegation`.
 pub const MIN_DELEGATION: Balance = 10;
+/// `AskTierBase`: asks 25, 30, 36, 43, 50, ... (four tiers per doubling).
+pub const ASK_TIER_BASE: Balance = 25;
 /// `UnbondingPeriod`.
 pub const UNBONDING: u64 = 10;
 /// `EraLength`.
@@ -113,6 +115,7 @@ impl pallet_compute_staking::Config for Test {
     type EmissionPerBlock = EmissionPerBlock;
     type EraLength = ConstU64<ERA>;
     type MaxPayoutsPerBlock = ConstU32<2>;
+    type AskTierBase = ConstU128<ASK_TIER_BASE>;
     type MaxSampleAttempts = ConstU32<64>;
     type WeightInfo = ();
 }

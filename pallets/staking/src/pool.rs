@@ -20,6 +20,7 @@ use frame_support::{
         Get, Imbalance,
     },
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
     helpers_128bit::multiply_by_rational_with_rounding,
     traits::{AccountIdConversion, CheckedAdd, CheckedMul, SaturatedConversion, Saturating, Zero},
@@ -215,19 +216,27 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Slashes up to `amount` from everything at risk behind `provider`: its self-bond, its unbonding
-    /// chunks not yet unlocked, its delegators' stake and their unbonding pools not yet unlocked.
+    /// chunks not yet unlocked, its delegators' stake and their unbonding pools not yet unlocked. For a
+    /// fault in a job assigned at block `since`, unbonding that began before `since` was not at risk and
+    /// is spared: a chunk unlocking before `since + UnbondingPeriod`, and an unbonding pool unlocking
+    /// before it (every claim on such a pool began unbonding before `since`; a pool unlocking later may
+    /// hold claims begun up to one batching granularity before `since`, which are slashed with it).
     ///
     /// Each of these buckets loses `floor(bucket × min(amount, total) / total)`, so the sum slashed is at
     /// most `amount` and every holder loses in proportion (rounding in the holders' favour). A bucket
     /// shared by shares or points keeps at least one planck, so that shares never lose all backing.
     /// Returns the slashed funds, the part taken from the bond side and the part taken from the
     /// delegators. Cost: bounded by `MaxUnbondingChunks + MaxUnbondingPools`, not by delegators. `job` is
-    /// the job whose fault it pays (`None` for `force_slash`), for the event.
+    /// the job whose fault it pays and when it was assigned (`None` for `force_slash`, which spares
+    /// nothing).
     pub(crate) fn slash_pool(
         provider: &T::AccountId,
         amount: BalanceOf<T>,
-        job_id: Option<compute_primitives::JobId>,
+        job: Option<(compute_primitives::JobId, BlockNumberFor<T>)>,
     ) -> (CreditOf<T>, BalanceOf<T>, BalanceOf<T>) {
+        let job_id = job.map(|(id, _)| id);
+        // Unbonding that unlocks before this began before the assignment.
+        let at_risk_from = job.map_or_else(Zero::zero, |(_, since)| since.saturating_add(T::UnbondingPeriod::get()));
         let zero = || (CreditOf::<T>::zero(), Zero::zero(), Zero::zero());
         let Some(mut pool) = Pools::<T>::get(provider) else { return zero() };
         if amount.is_zero() {
@@ -235,8 +244,9 @@ impl<T: Config> Pallet<T> {
         }
         let now = frame_system::Pallet::<T>::block_number();
         pool.unbonding_keys.retain(|unlock| *unlock > now);
+        let slashable = |unlock: &BlockNumberFor<T>| *unlock > now && *unlock >= at_risk_from;
         let mut unbonding_pools = alloc::vec::Vec::with_capacity(pool.unbonding_keys.len());
-        for unlock in pool.unbonding_keys.iter() {
+        for unlock in pool.unbonding_keys.iter().filter(|unlock| slashable(unlock)) {
             match UnbondingPools::<T>::get(provider, unlock) {
                 Some(sub) => unbonding_pools.push((*unlock, sub)),
                 None => {
@@ -246,7 +256,7 @@ impl<T: Config> Pallet<T> {
         }
 
         let mut total = pool.bond.saturating_add(pool.delegated);
-        for chunk in pool.bond_unbonding.iter().filter(|c| c.unlock > now) {
+        for chunk in pool.bond_unbonding.iter().filter(|c| slashable(&c.unlock)) {
             total = total.saturating_add(chunk.value);
         }
         for (_, sub) in unbonding_pools.iter() {
@@ -268,7 +278,7 @@ impl<T: Config> Pallet<T> {
 
         let mut from_bond = cut(pool.bond, false);
         pool.bond = pool.bond.saturating_sub(from_bond);
-        for chunk in pool.bond_unbonding.iter_mut().filter(|c| c.unlock > now) {
+        for chunk in pool.bond_unbonding.iter_mut().filter(|c| slashable(&c.unlock)) {
             let c = cut(chunk.value, false);
             chunk.value = chunk.value.saturating_sub(c);
             from_bond = from_bond.saturating_add(c);

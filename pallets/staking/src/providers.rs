@@ -12,6 +12,7 @@ use frame_support::{
         Get, Imbalance,
     },
 };
+use frame_system::pallet_prelude::BlockNumberFor;
 use sp_runtime::{
     traits::{Saturating, Zero},
     ArithmeticError, DispatchError,
@@ -20,6 +21,7 @@ use sp_runtime::{
 impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
     type Balance = BalanceOf<T>;
     type SlashedFunds = CreditOf<T>;
+    type BlockNumber = BlockNumberFor<T>;
 
     fn sample(
         seed: &[u8; 32],
@@ -68,8 +70,13 @@ impl<T: Config> ComputeProviders<T::AccountId> for Pallet<T> {
         Self::do_reward(provider, payer, amount, job)
     }
 
-    fn slash(provider: &T::AccountId, amount: BalanceOf<T>, job: JobId) -> (CreditOf<T>, BalanceOf<T>) {
-        let (credit, _, _) = Self::slash_pool(provider, amount, Some(job));
+    fn slash(
+        provider: &T::AccountId,
+        amount: BalanceOf<T>,
+        job: JobId,
+        since: BlockNumberFor<T>,
+    ) -> (CreditOf<T>, BalanceOf<T>) {
+        let (credit, _, _) = Self::slash_pool(provider, amount, Some((job, since)));
         let slashed = credit.peek();
         (credit, slashed)
     }

@@ -99,11 +99,13 @@ pub enum ProviderStatus {
     Chilled(ChillReason),
 }
 
-/// Where an active provider sits in the sampler's index: `ActiveSet[level][index]`.
+/// Where an active provider sits in the sampler's index: `ActiveSet[(tier, level)][index]`.
 #[derive(
     Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
 )]
 pub struct ActivePosition {
+    /// The tier of the provider's ask.
+    pub tier: u8,
     /// `floor(log2(weight))` of the provider's stake.
     pub level: u8,
     /// Position within the level, `0 .. count`.
@@ -138,6 +140,17 @@ pub struct LevelCount {
     pub level: u8,
     /// Number of providers in the level (> 0 in storage).
     pub count: u32,
+}
+
+/// The sampling mass of an ask tier: `Σ count × 2^(level+1)` over its stake levels.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct TierMass {
+    /// The tier: every provider in it asks exactly the tier's price.
+    pub tier: u8,
+    /// Its envelope mass (> 0 in storage).
+    pub mass: u128,
 }
 
 /// A registered provider.

@@ -1,4 +1,5 @@
-//! Canary jobs: issued by the chain on schedule, assigned at once by stake whatever the providers ask,
+//! Canary jobs: issued by the chain on schedule, assigned at once by stake (whatever the providers ask up to
+//! `MaxCanaryAsk`),
 //! verified like any job, and the only work credited to the emission.
 
 use super::*;
@@ -65,7 +66,7 @@ fn a_canary_is_issued_every_interval_and_assigned_at_once() {
         let JobInput::Generated { seed, .. } = canary.spec.inputs[0] else { panic!("a generated input") };
         assert_eq!(seed, Jobs::seed(crate::CANARY_SUBJECT, job_id, 15), "inputs from the block's randomness");
         assert_eq!(Kernels::<Test>::get(kernel_id(CANARY_KERNEL)).unwrap().open_jobs, 1);
-        assert_eq!(canary.at_risk.to_vec(), vec![STAKE; 3], "stake at risk snapshotted");
+        assert_eq!(canary.at_risk.iter().map(|r| r.stake).collect::<Vec<_>>(), vec![STAKE; 3], "stake at risk snapshotted");
         run_to_block(19);
         assert_eq!(NextJobId::<Test>::get(), job_id + 1, "nothing between two due blocks");
         let second = next_canary();
@@ -113,6 +114,11 @@ fn self_dealt_work_earns_no_emission_whatever_its_size() {
         let mut huge = spec(kernel);
         huge.workgroups = [MAX_WORKGROUPS; 3];
         huge.needs.min_vram_mib = 0;
+        // Its declared budget alone now keeps it off the chain: no commit window is long enough.
+        assert_noop!(Jobs::submit_job(signed(ALICE), Box::new(huge.clone())), Error::<Test>::BudgetTooLarge);
+        // The largest the chain accepts earns no emission either.
+        huge.workgroups = [MAX_WORKGROUPS, 4, 1];
+        huge.commit_window = MAX_WINDOW;
         let job_id = submit(ALICE, huge);
         for p in assigned(job_id) {
             commit(job_id, p, root(1));
@@ -129,16 +135,20 @@ fn self_dealt_work_earns_no_emission_whatever_its_size() {
 }
 
 #[test]
-fn a_canary_draws_providers_whatever_they_ask_and_at_least_two() {
+fn a_canary_draws_providers_up_to_the_canary_ask_and_at_least_two() {
     ExtBuilder::default().build_and_execute(|| {
-        // Asks far above any reward: requester jobs never reach them, canaries do.
+        // Asks far above the requesters' rewards: their jobs never reach them, canaries do.
         for p in [P1, P2] {
-            register_provider(p, MockProvider { ask: Balance::MAX, ..provider(STAKE) });
+            register_provider(p, MockProvider { ask: MAX_CANARY_ASK, ..provider(STAKE) });
         }
+        // Stake that prices itself out of the market (finding 12) earns no emission, however large.
+        register_provider(P4, MockProvider { ask: MAX_CANARY_ASK + 1, ..provider(STAKE * 100) });
         canaries_on();
         let job_id = next_canary();
         let job = job(job_id);
         assert_eq!(assigned(job_id).len(), 2, "two of the three asked for, all there are");
+        assert!(!assigned(job_id).contains(&P4));
+        set_active(P4, false);
         assert_eq!((job.spec.replicas, job.spec.quorum), (2, 2));
 
         // With one provider left there is no verified canary: skipped, nothing written.

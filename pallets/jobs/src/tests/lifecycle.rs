@@ -313,7 +313,7 @@ fn a_provider_with_too_little_stake_for_the_reward_is_not_assigned() {
 fn the_slash_is_a_share_of_the_stake_at_assignment() {
     ExtBuilder::default().build_and_execute(|| {
         let (job_id, [a, b, c]) = start_with_referees();
-        assert_eq!(job(job_id).at_risk.into_inner(), vec![STAKE; 3]);
+        assert_eq!(job(job_id).at_risk.iter().map(|r| r.stake).collect::<Vec<_>>(), vec![STAKE; 3]);
         // `c` (say, its delegators) pulls stake out after the assignment; in the staking pallet the
         // unbonding tokens stay slashable, which the mock models by keeping them in `stake`.
         Registry::mutate(c, |p| p.as_mut().unwrap().stake = STAKE * 3);

@@ -121,6 +121,7 @@ pub fn spec(kernel: KernelId) -> JobSpecOf<Test> {
         params: Default::default(),
         output_len: 64,
         workgroups: [4, 2, 1],
+        fuel: 0,
         replicas: 3,
         quorum: 2,
         reward_per_replica: REWARD,

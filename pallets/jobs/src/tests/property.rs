@@ -44,7 +44,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        4 => (0..REQUESTERS.len(), 1u8..=4, 0u8..3, 10u128..400, (2u32..6, 2u32..6, 1u32..12)).prop_map(
+        4 => (0..REQUESTERS.len(), 1u8..=4, 0u8..3, 10u128..400, (3u32..7, 2u32..6, 1u32..12)).prop_map(
             |(requester, replicas, quorum_extra, reward, windows)| Op::Submit {
                 requester,
                 replicas,

@@ -118,7 +118,9 @@ fn accepts_the_limits() {
         ]);
         big.params = bounded(&[0; compute_primitives::MAX_PARAMS_LEN as usize]);
         big.output_len = MAX_OUTPUT;
-        big.workgroups = [MAX_WORKGROUPS; 3];
+        // A large budget that a `MAX_WINDOW` commit window allows (`MIN_WINDOW` blocks of it are the
+        // inclusion time): 4 096 workgroups of 256 invocations of a 228-byte kernel take 15 blocks.
+        big.workgroups = [MAX_WORKGROUPS, 4, 1];
         big.replicas = MAX_REPLICAS as u8;
         big.quorum = 3;
         big.commit_window = MAX_WINDOW;
@@ -132,7 +134,8 @@ fn accepts_the_limits() {
         small.replicas = 1;
         small.quorum = 1;
         small.reward_per_replica = MIN_REWARD;
-        small.commit_window = MIN_WINDOW;
+        // The inclusion time and one block of compute, however little the job needs.
+        small.commit_window = MIN_WINDOW + 1;
         small.reveal_window = MIN_WINDOW;
         small.queue_window = 1;
         submit(ALICE, small);
@@ -211,6 +214,47 @@ fn refuses_invalid_workgroups() {
             s.workgroups = workgroups;
             refuse(s, Error::<Test>::InvalidWorkgroups);
         }
+    });
+}
+
+/// Finding 7 of the sound-economics review: the worker's wall-clock limit decided a job's result, and the
+/// shortest commit window was shorter than that limit. Now a job carries a deterministic budget, `fuel`,
+/// and its commit window must leave the slowest admitted provider the time the whole budget takes.
+#[test]
+fn the_commit_window_covers_the_budget() {
+    ExtBuilder::default().build_and_execute(|| {
+        let kernel = register_kernel();
+        providers(&[P1, P2, P3, P4, P5]);
+        let mut s = spec(kernel);
+        s.fuel = MAX_FUEL + 1;
+        refuse(s.clone(), Error::<Test>::InvalidFuel);
+        // 8 workgroups × 256 invocations × 101 steps × 228 bytes of kernel: 2.8 blocks of
+        // `BYTE_STEPS_PER_BLOCK`, rounded up.
+        s.fuel = 100;
+        assert_eq!(s.compute_steps(), 206_848);
+        assert_eq!(KERNEL.len(), 228);
+        assert_eq!(Jobs::min_commit_window(&s), Some(MIN_WINDOW + 3));
+        s.commit_window = MIN_WINDOW + 2;
+        refuse(s.clone(), Error::<Test>::CommitWindowTooShort);
+        s.commit_window = MIN_WINDOW + 3;
+        submit(ALICE, s.clone());
+        // The same budget on a kernel four times as long needs four times the blocks of compute.
+        let mut long = KERNEL.to_vec();
+        long.resize(4 * KERNEL.len(), b' ');
+        assert_ok!(Jobs::register_kernel(signed(OWNER), bounded(&long)));
+        let mut on_long = s.clone();
+        on_long.kernel = kernel_id(&long);
+        assert_eq!(Jobs::min_commit_window(&on_long), Some(MIN_WINDOW + 12));
+        refuse(on_long, Error::<Test>::CommitWindowTooShort);
+        // The most fuel on the most workgroups takes longer than `MAX_WINDOW` allows: nobody is sure to
+        // finish it in time, so nobody may be asked to.
+        s.fuel = MAX_FUEL;
+        s.commit_window = MAX_WINDOW;
+        assert_eq!(Jobs::min_commit_window(&s), None);
+        refuse(s.clone(), Error::<Test>::BudgetTooLarge);
+        s.fuel = 0;
+        s.workgroups = [MAX_WORKGROUPS; 3];
+        refuse(s, Error::<Test>::BudgetTooLarge);
     });
 }
 

@@ -20,7 +20,7 @@ fn adds_to_the_bond_and_moves_up_a_level() {
         assert_others_unchanged(&before, &[P1]);
         // 1_000 is in level 9, 2_000 in level 10; P2 took P1's index in level 9.
         assert_eq!(provider(P1).position.unwrap().level, level + 1);
-        assert_eq!(provider(P2).position, Some(ActivePosition { level, index: 0 }));
+        assert_eq!(provider(P2).position, Some(ActivePosition { tier: TIER, level, index: 0 }));
     });
 }
 

@@ -15,8 +15,8 @@ fn leaves_the_active_set() {
         assert_eq!(events(), vec![Event::Chilled { provider: acc(P1), reason: ChillReason::Requested }]);
         assert_eq!(provider(P1).status, ProviderStatus::Chilled(ChillReason::Requested));
         assert_eq!(provider(P1).position, None);
-        assert_eq!(provider(P2).position, Some(ActivePosition { level, index: 0 }));
-        assert_eq!(ActiveLevels::<Test>::get().into_inner(), vec![LevelCount { level, count: 1 }]);
+        assert_eq!(provider(P2).position, Some(ActivePosition { tier: TIER, level, index: 0 }));
+        assert_eq!(ActiveLevels::<Test>::get(TIER).into_inner(), vec![LevelCount { level, count: 1 }]);
         assert_eq!(Snapshot::take(&[P1, P2]), before);
     });
 }

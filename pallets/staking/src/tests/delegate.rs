@@ -107,7 +107,7 @@ fn refuses_a_depleted_pool() {
         register(P1, MIN_BOND);
         delegate(D1, P1, 1_000);
         // 95% of everything: shares of 1_000 tokens left with 50 tokens behind them.
-        let (credit, _) = Staking::slash(&acc(P1), 1_900, JOB);
+        let (credit, _) = Staking::slash(&acc(P1), 1_900, JOB, 0);
         drop(credit);
         assert_eq!((pool(P1).shares, pool(P1).delegated), (1_000 * SCALE, 50));
         assert_noop!(Staking::delegate(signed(D2), acc(P1), 1_000), Error::<Test>::PoolDepleted);

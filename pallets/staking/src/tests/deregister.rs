@@ -33,7 +33,8 @@ fn removes_the_provider_and_returns_the_deposit() {
         assert!(!Providers::<Test>::contains_key(acc(P1)));
         assert!(!Pools::<Test>::contains_key(acc(P1)));
         assert_eq!(Balances::total_balance(&pool_account(P1)), 0);
-        assert!(ActiveLevels::<Test>::get().is_empty());
+        assert!(ActiveTiers::<Test>::get().is_empty());
+        assert_eq!(ActiveLevels::<Test>::iter().count(), 0);
     });
 }
 
@@ -125,5 +126,34 @@ fn refuses_while_assigned() {
 fn refuses_a_non_provider() {
     ExtBuilder::default().build_and_execute(|| {
         assert_noop!(Staking::deregister(signed(P1)), Error::<Test>::NotAProvider);
+    });
+}
+
+/// Finding 15 of the sound-economics review: one delegation, of any size, kept its provider registered for
+/// ever. A leaving provider (no self-bond) may now unbond its delegators; their tokens stay theirs.
+#[test]
+fn a_leaving_provider_unbonds_the_delegators_that_stay() {
+    ExtBuilder::default().build_and_execute(|| {
+        register(P1, MIN_BOND);
+        delegate(D1, P1, 10);
+        delegate(D2, P1, 300);
+        let d1_before = free(D1) + 10;
+        // While it is bonded it may not: its delegators are earning.
+        let before = Snapshot::take(&[P1, D1, D2]);
+        assert_noop!(Staking::unbond_delegator(signed(P1), acc(D1)), Error::<Test>::StillBonded);
+        assert_noop!(Staking::unbond_delegator(signed(D2), acc(D1)), Error::<Test>::NotAProvider);
+        assert_eq!(Snapshot::take(&[P1, D1, D2]), before);
+        empty(P1);
+        assert_noop!(Staking::deregister(signed(P1)), Error::<Test>::NotIdle);
+        assert_noop!(Staking::unbond_delegator(signed(P1), acc(D3)), Error::<Test>::NotDelegated);
+        assert_ok!(Staking::unbond_delegator(signed(P1), acc(D1)));
+        assert_ok!(Staking::unbond_delegator(signed(P1), acc(D2)));
+        assert_ok!(Staking::deregister(signed(P1)));
+        // Each delegator withdraws all it delegated once the unbonding period is over.
+        set_block(System::block_number() + 2 * UNBONDING);
+        assert_ok!(Staking::withdraw_delegation(signed(D1), acc(P1)));
+        assert_ok!(Staking::withdraw_delegation(signed(D2), acc(P1)));
+        assert_eq!(free(D1), d1_before);
+        assert!(!Pools::<Test>::contains_key(acc(P1)), "the pool dissolved");
     });
 }

@@ -60,6 +60,9 @@ pub fn signed(n: u8) -> RuntimeOrigin {
     RuntimeOrigin::signed(acc(n))
 }
 
+/// The ask tier of `profile()`'s ask, 100: `ASK_TIER_BASE × 2^(8/4)`.
+pub const TIER: u8 = 8;
+
 /// A valid profile.
 pub fn profile() -> ProviderProfile<Test> {
     ProviderProfile {

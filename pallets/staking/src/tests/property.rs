@@ -211,7 +211,7 @@ fn check_slash(p: u8, amount: u128, flows: &mut Flows) {
         })
         .collect();
     let issuance_before = issuance();
-    let (credit, slashed) = Staking::slash(&acc(p), amount, JOB);
+    let (credit, slashed) = Staking::slash(&acc(p), amount, JOB, 0);
     drop(credit);
     flows.slashed += slashed;
     assert!(slashed <= amount);

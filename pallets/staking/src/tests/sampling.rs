@@ -231,12 +231,12 @@ fn requirements_filter_the_draw_without_bias() {
         // Class 1 providers (odd) are eligible; even ones are not, and hold most of the stake.
         for n in 1..=6u8 {
             let stake = MIN_BOND * n as u128 * n as u128;
-            register_custom(n, stake, 24_576, if n % 2 == 1 { 1 } else { 2 }, 10, 4);
+            register_custom(n, stake, 24_576, if n % 2 == 1 { 1 } else { 2 }, 25, 4);
         }
         let requirements = Requirements {
             min_vram_mib: 0,
             determinism_class: Some(DeterminismClass([1; 16])),
-            offer: 10,
+            offer: 25,
             min_stake: 0,
             beyond_capacity: false,
         };
@@ -267,15 +267,26 @@ fn the_index_follows_stake_changes() {
         register(P1, MIN_BOND);
         register(P2, MIN_BOND);
         register(P3, MIN_BOND);
-        assert_eq!(ActiveLevels::<Test>::get().into_inner(), vec![LevelCount { level: 9, count: 3 }]);
+        assert_eq!(ActiveLevels::<Test>::get(TIER).into_inner(), vec![LevelCount { level: 9, count: 3 }]);
+        assert_eq!(ActiveTiers::<Test>::get().into_inner(), vec![TierMass { tier: TIER, mass: 3 << 10 }]);
         delegate(D1, P2, 3_000);
         assert_ok!(Staking::chill(signed(P1)));
         assert_eq!(
-            ActiveLevels::<Test>::get().into_inner(),
+            ActiveLevels::<Test>::get(TIER).into_inner(),
             vec![LevelCount { level: 9, count: 1 }, LevelCount { level: 11, count: 1 }]
         );
-        assert_eq!(ActiveSet::<Test>::get(9, 0).map(|e| e.provider), Some(acc(P3)));
-        assert_eq!(ActiveSet::<Test>::get(11, 0).map(|e| (e.provider, e.weight)), Some((acc(P2), 4_000)));
+        assert_eq!(ActiveSet::<Test>::get((TIER, 9), 0).map(|e| e.provider), Some(acc(P3)));
+        assert_eq!(
+            ActiveSet::<Test>::get((TIER, 11), 0).map(|e| (e.provider, e.weight)),
+            Some((acc(P2), 4_000))
+        );
+        // A new ask moves a provider to its tier.
+        assert_ok!(Staking::update_profile(signed(P3), ProviderProfile { ask: 200, ..profile() }));
+        assert_eq!(provider(P3).position, Some(ActivePosition { tier: TIER + 4, level: 9, index: 0 }));
+        assert_eq!(
+            ActiveTiers::<Test>::get().into_inner(),
+            vec![TierMass { tier: TIER, mass: 1 << 12 }, TierMass { tier: TIER + 4, mass: 1 << 10 }]
+        );
         // Sampling never returns the chilled provider.
         for i in 0..200 {
             assert!(!Staking::sample(&seed(i), 2, &any()).unwrap().contains(&acc(P1)));
@@ -405,4 +416,39 @@ fn sampling_cost() {
             );
         });
     }
+}
+
+/// Finding 12 of the sound-economics review: stake that no offer pays (an ask above every offer) took most
+/// of the draws and starved honest jobs. Asks are now tiers, and a draw covers only the tiers its offer
+/// pays.
+#[test]
+fn stake_that_asks_more_than_the_offer_uses_up_no_draws() {
+    ExtBuilder::default().build_and_execute(|| {
+        // Three honest providers at the lowest ask; an attacker with 10 000 times the stake of each asks the
+        // most there is.
+        for n in 1..=3u8 {
+            register_custom(n, MIN_BOND, 24_576, 1, ASK_TIER_BASE, 4);
+        }
+        let top = crate::ask_tier_price(ASK_TIER_BASE, crate::ASK_TIERS - 1).unwrap();
+        register_custom(9, MIN_BOND * 10_000, 24_576, 2, top, 4);
+        let cheap = Requirements {
+            min_vram_mib: 0,
+            determinism_class: None,
+            offer: ASK_TIER_BASE,
+            min_stake: 0,
+            beyond_capacity: false,
+        };
+        for i in 0..200 {
+            let chosen = Staking::sample(&seed(i), 3, &cheap).expect("the honest providers are drawn");
+            assert!(!chosen.contains(&acc(9)));
+        }
+        // An offer that pays the attacker's tier draws it, by stake.
+        let rich = Requirements { offer: top, ..cheap };
+        assert!((0..20).any(|i| Staking::sample(&seed(i), 1, &rich) == Ok(vec![acc(9)])));
+        // What every draw looked like before: the attacker's stake inside the envelope, ineligible (here by
+        // its class, which the tiers do not separate): nearly every call fails.
+        let other_class = Requirements { determinism_class: Some(DeterminismClass([1; 16])), ..rich };
+        let failed = (0..200).filter(|i| Staking::sample(&seed(*i), 3, &other_class).is_err()).count();
+        assert!(failed >= 195, "{failed} of 200 failed");
+    });
 }

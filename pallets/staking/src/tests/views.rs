@@ -81,14 +81,14 @@ fn delegation_stats_value_shares_and_claims_as_a_withdrawal_would() {
 #[test]
 fn quote_is_the_nth_smallest_ask_of_providers_that_qualify() {
     ExtBuilder::default().build_and_execute(|| {
-        for (n, ask, vram) in [(P1, 300, 24_576), (P2, 100, 24_576), (P3, 200, 8_192)] {
+        for (n, ask, vram) in [(P1, 400, 24_576), (P2, 100, 24_576), (P3, 200, 8_192)] {
             register_with(n, ProviderProfile { ask, vram_mib: vram, ..profile() }, Perbill::zero(), MIN_BOND);
         }
         assert_eq!(Staking::quote_offer(1, 0, None), Ok((100, 3)));
         assert_eq!(Staking::quote_offer(2, 0, None), Ok((200, 3)));
-        assert_eq!(Staking::quote_offer(3, 0, None), Ok((300, 3)));
+        assert_eq!(Staking::quote_offer(3, 0, None), Ok((400, 3)));
         assert_eq!(Staking::quote_offer(4, 0, None), Err(3));
-        assert_eq!(Staking::quote_offer(2, 16_384, None), Ok((300, 2)), "P3 has too little memory");
+        assert_eq!(Staking::quote_offer(2, 16_384, None), Ok((400, 2)), "P3 has too little memory");
         assert_eq!(Staking::quote_offer(1, 0, Some(DeterminismClass([9; 16]))), Err(0));
         assert_eq!(Staking::quote_offer(0, 0, None), Err(3));
         // A full provider does not count.

@@ -48,7 +48,7 @@ fn delegators_of_one_batch_share_its_balance_and_the_last_takes_the_rest() {
         // A slash of the whole stake leaves one planck in each shared bucket: the unbonding pool keeps 1
         // of 900. Make it uneven: slash 400 of the 1_900 at risk.
         use compute_primitives::ComputeProviders;
-        let (credit, slashed) = Staking::slash(&acc(P1), 400, JOB);
+        let (credit, slashed) = Staking::slash(&acc(P1), 400, JOB, 0);
         drop(credit);
         // Bond 1_000 loses 210, the unbonding pool 900 loses 189.
         assert_eq!(slashed, 399);
@@ -79,7 +79,7 @@ fn rounding_dust_goes_to_the_last_claimant() {
         assert_ok!(Staking::undelegate(signed(D2), acc(P1), 200));
         use compute_primitives::ComputeProviders;
         // 1_300 at risk; the unbonding pool of 300 loses floor(300 × 100 / 1_300) = 23.
-        let (credit, _) = Staking::slash(&acc(P1), 100, JOB);
+        let (credit, _) = Staking::slash(&acc(P1), 100, JOB, 0);
         drop(credit);
         assert_eq!(UnbondingPools::<Test>::get(acc(P1), 15).unwrap().balance, 277);
         set_block(15);
@@ -124,7 +124,7 @@ fn refuses_an_amount_the_account_cannot_receive() {
         ));
         // A smaller slash leaves the claim below the existential deposit.
         use compute_primitives::ComputeProviders;
-        let (credit, _) = Staking::slash(&acc(P1), 1_010, JOB);
+        let (credit, _) = Staking::slash(&acc(P1), 1_010, JOB, 0);
         drop(credit);
         set_block(15);
         let claim = UnbondingPools::<Test>::get(acc(P1), 15).unwrap().balance;

@@ -2,7 +2,7 @@
 # Measures how fast this machine runs kernel source, in the chain's unit (the jobs pallet's
 # `ByteStepsPerBlock`): one invocation running one byte of straight-line WGSL once is a byte-step.
 #
-# Two dense loop bodies, one of arithmetic and one of storage reads, run with `gpu-worker exec` at two loop
+# Dense loop bodies (arithmetic, division, storage reads, storage writes, barriers) run with `gpu-worker exec` at two loop
 # counts; the difference of the wall times is the loops' alone (device start-up, compilation and I/O
 # cancel out). Prints byte-steps per second of each and the `ByteStepsPerBlock` they suggest: the slower
 # body's rate over a block of BLOCK_MS, divided by MARGIN.
@@ -33,14 +33,20 @@ var a = i[0] + id.x; var b = a ^ 3u; var c = b + 7u;
 for (var n = 0u; n < i[1]; n++) {
 """
 tail = "}\no[id.x] = a ^ b ^ c;\n}\n"
-bodies = {"alu": "a=a*b+c;b^=a>>3u;c+=a;\n", "load": "a+=i[a&1023u];b^=a;\n"}
+bodies = {
+    "alu": "a=a*b+c;b^=a>>3u;c+=a;\n",
+    "div": "a=a/(b|1u)+c;b^=a;\n",
+    "load": "a+=i[a&1023u];b^=a;\n",
+    "store": "o[a&1023u]=b;a+=b;\n",
+    "barrier": "workgroupBarrier();a+=b;\n",
+}
 for name, line in bodies.items():
     open(f"{work}/{name}.wgsl", "w").write(head + line * repeats + tail)
 PY
 
 printf '%6s %8s %10s %10s %16s\n' body bytes "t($low)" "t($high)" "byte-steps/s"
 rates=()
-for body in alu load; do
+for body in alu div load store barrier; do
   kernel="$work/$body.wgsl"
   bytes=$(wc -c < "$kernel")
   times=()
@@ -58,5 +64,5 @@ for body in alu load; do
   printf '%6s %8d %9.2fs %9.2fs %16d\n' "$body" "$bytes" "${times[0]}" "${times[1]}" "$rate"
 done
 python3 -c "
-rates = [${rates[0]}, ${rates[1]}]
+rates = [$(IFS=,; echo "${rates[*]}")]
 print(f'ByteStepsPerBlock (slower body, {$block_ms} ms blocks, margin {$margin}): {min(rates) * $block_ms // 1000 // $margin}')"

@@ -68,7 +68,9 @@ pub enum ExecError {
     Readback(String),
     /// The GPU work ran past the time limit. How long a job takes depends on the machine, so this is not a
     /// result: the provider commits nothing (the job's deterministic budget is its `fuel`).
-    #[error("the GPU work did not finish within {0:.1?} (the device was abandoned); a timeout is not a result")]
+    #[error(
+        "the GPU work did not finish within {0:.1?} (the device was abandoned); a timeout is not a result"
+    )]
     TimedOut(Duration),
 }
 

@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn the_canary_window_covers_the_canary_budget() {
         use frame_support::traits::Get;
-                let Canary { spec, .. } = Sha256Canaries::canary(&[7; 32]).expect("a canary");
+        let Canary { spec, .. } = Sha256Canaries::canary(&[7; 32]).expect("a canary");
         let needed = spec
             .commit_window_needed(
                 canary_kernel_source().len() as u32,

@@ -204,8 +204,11 @@ parameter_types! {
     pub const ComputeJobsPalletId: frame_support::PalletId = frame_support::PalletId(*b"gpu/jobs");
 }
 
-/// `ByteStepsPerBlock`: XXX_MEASURE
-pub const BYTE_STEPS_PER_BLOCK: u64 = 1 << 30;
+/// `ByteStepsPerBlock`: the slowest machine the network admits is lavapipe on two CPU cores. There, of five
+/// dense loop bodies (arithmetic, division, storage reads and writes, barriers), storage writes run slowest,
+/// about 3.0 × 10⁹ byte-steps a second (`scripts/measure-byte-steps.sh`, 2026-12-02); a quarter of that
+/// over a 3 s block, rounded down, leaves room for a loaded machine and for bodies slower still.
+pub const BYTE_STEPS_PER_BLOCK: u64 = 2_000_000_000;
 
 impl pallet_compute_jobs::Config for Runtime {
     type RuntimeHoldReason = RuntimeHoldReason;

@@ -213,7 +213,12 @@ impl Chain {
     }
 
     /// The value of the constant `pallet::name` in the runtime's metadata at `at`.
-    pub fn constant<R: Decode>(&self, at: &AtBlock, pallet: &str, name: &'static str) -> Result<R, ChainError> {
+    pub fn constant<R: Decode>(
+        &self,
+        at: &AtBlock,
+        pallet: &str,
+        name: &'static str,
+    ) -> Result<R, ChainError> {
         let metadata = at.metadata_ref();
         let constant = metadata
             .pallet_by_name(pallet)

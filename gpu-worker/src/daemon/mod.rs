@@ -106,6 +106,13 @@ enum Action {
     Reveal,
 }
 
+/// The time from block `now` to `DEADLINE_MARGIN_BLOCKS` before block `deadline`, at `block_ms` a block;
+/// at least `MIN_JOB_TIME`.
+fn time_before(deadline: u64, now: u64, block_ms: u64) -> Duration {
+    let blocks = deadline.saturating_sub(now.saturating_add(DEADLINE_MARGIN_BLOCKS));
+    Duration::from_millis(blocks.saturating_mul(block_ms)).max(MIN_JOB_TIME)
+}
+
 /// The running daemon's shared state.
 #[derive(Debug)]
 struct Worker {
@@ -334,8 +341,7 @@ impl Worker {
     /// commitment must be on its way. Past it a result would be too late to count.
     fn time_left(&self, at: &AtBlock, job: &OpenJob) -> Duration {
         let block_ms: u64 = self.chain.constant(at, "Babe", "ExpectedBlockTime").unwrap_or(DEFAULT_BLOCK_MS);
-        let blocks = u64::from(job.deadline).saturating_sub(at.block_number() + DEADLINE_MARGIN_BLOCKS);
-        Duration::from_millis(blocks.saturating_mul(block_ms)).max(MIN_JOB_TIME)
+        time_before(job.deadline.into(), at.block_number(), block_ms)
     }
 
     /// The job's result root: recorded, or computed now (and its output stored).
@@ -421,5 +427,18 @@ impl Worker {
         self.metrics.reveals.inc();
         log::info!("job {job_id}: revealed {}", hex::encode(root.0));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_gets_the_time_before_its_deadline_less_the_margin() {
+        assert_eq!(time_before(30, 10, 3_000), Duration::from_secs(54), "18 blocks of 3 s");
+        assert_eq!(time_before(12, 10, 3_000), MIN_JOB_TIME, "no block left: the least time");
+        assert_eq!(time_before(5, 10, 3_000), MIN_JOB_TIME, "past the deadline");
+        assert_eq!(time_before(u64::MAX, 0, u64::MAX), Duration::from_millis(u64::MAX), "no overflow");
     }
 }

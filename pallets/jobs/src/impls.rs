@@ -10,8 +10,8 @@ use codec::Encode;
 use compute_primitives::{
     commitment,
     failure::{failure_root, FailureReason},
-    kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult,
-    KernelId, OpenJob, ResultRoot, Salt,
+    kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult, KernelId,
+    OpenJob, ResultRoot, Salt,
 };
 use frame_support::{
     ensure,

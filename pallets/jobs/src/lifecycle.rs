@@ -30,8 +30,8 @@ use crate::{pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    ComputeProviders, JobId, JobOutcome, FUEL_CEILING, JobPhase, JobRecord, JobResult, ProviderError, Replica,
-    Requirements, ResultRoot,
+    ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, ProviderError, Replica,
+    Requirements, ResultRoot, FUEL_CEILING,
 };
 use frame_support::{
     defensive,
@@ -730,7 +730,10 @@ impl<T: Config> Pallet<T> {
         assert!(replicas > 0 && replicas <= u32::from(u8::MAX), "MaxReplicas must be in 1 ..= 255");
         assert!(T::MinCommitWindow::get() > 0, "MinCommitWindow must be positive");
         assert!(T::MinCommitWindow::get() <= T::MaxCommitWindow::get(), "commit window bounds are inverted");
-        assert!(T::MaxFuel::get() <= FUEL_CEILING, "MaxFuel above FUEL_CEILING: loops would meet lavapipe's cap");
+        assert!(
+            T::MaxFuel::get() <= FUEL_CEILING,
+            "MaxFuel above FUEL_CEILING: loops would meet lavapipe's cap"
+        );
         assert!(T::ByteStepsPerBlock::get() > 0, "ByteStepsPerBlock must be positive");
         assert!(T::MinRevealWindow::get() > 0, "MinRevealWindow must be positive");
         assert!(T::MinRevealWindow::get() <= T::MaxRevealWindow::get(), "reveal window bounds are inverted");

@@ -202,7 +202,12 @@ impl<Balance: Clone, MaxInputs: Get<u32>, MaxInline: Get<u32>> JobSpec<Balance, 
     /// its source at most once, so the source's length bounds the cost of each of its
     /// [`compute_steps`](Self::compute_steps) (calls count at their inlined size, which the worker bounds
     /// before it compiles). `None` when it does not fit a `u32`.
-    pub fn commit_window_needed(&self, kernel_len: u32, inclusion: u32, byte_steps_per_block: u64) -> Option<u32> {
+    pub fn commit_window_needed(
+        &self,
+        kernel_len: u32,
+        inclusion: u32,
+        byte_steps_per_block: u64,
+    ) -> Option<u32> {
         // Below 2^105 within any chain's limits (2^48 workgroups, 2^8 invocations, 2^32 fuel, 2^17 bytes).
         let budget = self.compute_steps().saturating_mul(u128::from(kernel_len.max(1)));
         let blocks = budget.div_ceil(u128::from(byte_steps_per_block.max(1)));

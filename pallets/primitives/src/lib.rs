@@ -23,8 +23,8 @@ pub mod providers;
 
 pub use job::{
     HardwareNeeds, JobDetails, JobInput, JobPhase, JobRecord, JobResult, JobSpec, OpenJob, Replica,
-    Unbounded, UnboundedJobSpec, FUEL_CEILING, MAX_ENTRY_POINT_LEN,
-    MAX_INVOCATIONS_PER_WORKGROUP, MAX_PARAMS_LEN,
+    Unbounded, UnboundedJobSpec, FUEL_CEILING, MAX_ENTRY_POINT_LEN, MAX_INVOCATIONS_PER_WORKGROUP,
+    MAX_PARAMS_LEN,
 };
 pub use providers::{ComputeProviders, DeterminismClass, JobOutcome, ProviderError, Requirements};
 

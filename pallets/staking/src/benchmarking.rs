@@ -149,7 +149,8 @@ mod benchmarks {
         let caller = provider::<T>("provider", 0, min_bond::<T>());
         provider::<T>("provider", 1, min_bond::<T>());
         let base: u128 = T::AskTierBase::get().saturated_into();
-        let ask: BalanceOf<T> = crate::ask_tier_price(base, 1).expect("checked by integrity_test").saturated_into();
+        let ask: BalanceOf<T> =
+            crate::ask_tier_price(base, 1).expect("checked by integrity_test").saturated_into();
         let profile = ProviderProfile { vram_mib: 1, ask, ..max_profile::<T>() };
         #[extrinsic_call]
         _(RawOrigin::Signed(caller.clone()), profile);

@@ -141,7 +141,10 @@ impl<T: Config> Pallet<T> {
                 ensure!(level.count > 0, "an empty level is listed");
                 ensure!(level.level <= MAX_LEVEL, "a level above MAX_LEVEL");
                 for index in 0..level.count {
-                    ensure!(ActiveSet::<T>::contains_key((tier.tier, level.level), index), "a hole in a level");
+                    ensure!(
+                        ActiveSet::<T>::contains_key((tier.tier, level.level), index),
+                        "a hole in a level"
+                    );
                 }
                 indexed = indexed.saturating_add(level.count);
                 mass = mass.saturating_add(u128::from(level.count) << (u32::from(level.level) + 1));

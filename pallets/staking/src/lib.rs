@@ -227,7 +227,8 @@ pub mod pallet {
 
     /// Non-empty ask tiers of the active set and their sampling mass, by increasing tier.
     #[pallet::storage]
-    pub type ActiveTiers<T: Config> = StorageValue<_, BoundedVec<TierMass, ConstU32<{ ASK_TIERS as u32 }>>, ValueQuery>;
+    pub type ActiveTiers<T: Config> =
+        StorageValue<_, BoundedVec<TierMass, ConstU32<{ ASK_TIERS as u32 }>>, ValueQuery>;
 
     /// The era in progress.
     #[pallet::storage]

@@ -236,7 +236,8 @@ impl<T: Config> Pallet<T> {
     ) -> (CreditOf<T>, BalanceOf<T>, BalanceOf<T>) {
         let job_id = job.map(|(id, _)| id);
         // Unbonding that unlocks before this began before the assignment.
-        let at_risk_from = job.map_or_else(Zero::zero, |(_, since)| since.saturating_add(T::UnbondingPeriod::get()));
+        let at_risk_from =
+            job.map_or_else(Zero::zero, |(_, since)| since.saturating_add(T::UnbondingPeriod::get()));
         let zero = || (CreditOf::<T>::zero(), Zero::zero(), Zero::zero());
         let Some(mut pool) = Pools::<T>::get(provider) else { return zero() };
         if amount.is_zero() {

@@ -66,7 +66,11 @@ fn a_canary_is_issued_every_interval_and_assigned_at_once() {
         let JobInput::Generated { seed, .. } = canary.spec.inputs[0] else { panic!("a generated input") };
         assert_eq!(seed, Jobs::seed(crate::CANARY_SUBJECT, job_id, 15), "inputs from the block's randomness");
         assert_eq!(Kernels::<Test>::get(kernel_id(CANARY_KERNEL)).unwrap().open_jobs, 1);
-        assert_eq!(canary.at_risk.iter().map(|r| r.stake).collect::<Vec<_>>(), vec![STAKE; 3], "stake at risk snapshotted");
+        assert_eq!(
+            canary.at_risk.iter().map(|r| r.stake).collect::<Vec<_>>(),
+            vec![STAKE; 3],
+            "stake at risk snapshotted"
+        );
         run_to_block(19);
         assert_eq!(NextJobId::<Test>::get(), job_id + 1, "nothing between two due blocks");
         let second = next_canary();

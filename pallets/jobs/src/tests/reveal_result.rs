@@ -178,7 +178,10 @@ fn refuses_to_reveal_a_timeout() {
         commit(job_id, other, out_of_fuel);
         commit(job_id, third, out_of_fuel);
         let before = Snapshot::all();
-        assert_noop!(Jobs::reveal_result(signed(slow), job_id, timeout, salt(slow)), Error::<Test>::NotAResult);
+        assert_noop!(
+            Jobs::reveal_result(signed(slow), job_id, timeout, salt(slow)),
+            Error::<Test>::NotAResult
+        );
         before.assert_unchanged_except(&[]);
         reveal(job_id, other, out_of_fuel);
         reveal(job_id, third, out_of_fuel);

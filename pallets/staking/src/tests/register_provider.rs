@@ -13,7 +13,10 @@ fn registers_bonds_and_joins_the_active_set() {
         assert_eq!(pool(P1).deposit, ED);
         assert_eq!(Balances::free_balance(pool_account(P1)), ED);
         let position = info.position.unwrap();
-        assert_eq!(ActiveSet::<Test>::get((position.tier, position.level), position.index).map(|e| e.provider), Some(acc(P1)));
+        assert_eq!(
+            ActiveSet::<Test>::get((position.tier, position.level), position.index).map(|e| e.provider),
+            Some(acc(P1))
+        );
         // 5_000 lies in [2^12, 2^13).
         assert_eq!(position.level, 12);
         assert_eq!(Reputations::<Test>::get(acc(P1)), Reputation::default());

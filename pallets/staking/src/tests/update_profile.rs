@@ -65,7 +65,9 @@ fn asks_are_rounded_up_to_their_tier_and_capped() {
     ExtBuilder::default().build_and_execute(|| {
         register(P1, MIN_BOND);
         // Four tiers per doubling: 25, 30, 36, 43, 50, ...
-        for (ask, rounded) in [(0, 25), (25, 25), (26, 30), (30, 30), (31, 36), (44, 50), (150, 169), (400, 400)] {
+        for (ask, rounded) in
+            [(0, 25), (25, 25), (26, 30), (30, 30), (31, 36), (44, 50), (150, 169), (400, 400)]
+        {
             assert_ok!(Staking::update_profile(signed(P1), ProviderProfile { ask, ..profile() }));
             assert_eq!(provider(P1).profile.ask, rounded, "ask {ask}");
         }
@@ -79,7 +81,12 @@ fn asks_are_rounded_up_to_their_tier_and_capped() {
             Error::<Test>::AskTooHigh
         );
         assert_noop!(
-            Staking::register_provider(signed(P2), ProviderProfile { ask: Balance::MAX, ..profile() }, Perbill::zero(), MIN_BOND),
+            Staking::register_provider(
+                signed(P2),
+                ProviderProfile { ask: Balance::MAX, ..profile() },
+                Perbill::zero(),
+                MIN_BOND
+            ),
             Error::<Test>::AskTooHigh
         );
         assert_eq!(Snapshot::take(&[P1]), before);

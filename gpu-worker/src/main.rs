@@ -175,8 +175,10 @@ struct RunArgs {
     /// Benchmark score to publish (default: measure with the quick benchmark).
     #[arg(long)]
     benchmark_score: Option<u64>,
-    /// GPU time limit per job, in seconds.
-    #[arg(long, default_value_t = 60.0)]
+    /// The most GPU time one job may take, in seconds. Each job also gets no more than the time left before
+    /// its commit deadline; a job that runs out of it is an abstention (neither paid nor slashed), so a
+    /// lower limit only forgoes rewards.
+    #[arg(long, default_value_t = 86_400.0)]
     timeout: f64,
     /// Test-only fault: reveal wrong results.
     #[cfg(feature = "fault-injection")]

@@ -100,6 +100,16 @@ mod tests {
     }
 
     #[test]
+    fn the_canary_ask_cap_is_an_ask_tier_price() {
+        use frame_support::traits::Get;
+        // Asks are stored as tier prices: a cap between two would silently shut out the tier above it.
+        let base = <Runtime as pallet_compute_staking::Config>::AskTierBase::get();
+        let cap = <Runtime as pallet_compute_jobs::Config>::MaxCanaryAsk::get();
+        assert!((0..pallet_compute_staking::ASK_TIERS)
+            .any(|tier| pallet_compute_staking::ask_tier_price(base, tier) == Some(cap)));
+    }
+
+    #[test]
     fn the_canary_window_covers_the_canary_budget() {
         use frame_support::traits::Get;
         let Canary { spec, .. } = Sha256Canaries::canary(&[7; 32]).expect("a canary");

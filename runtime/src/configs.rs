@@ -267,8 +267,9 @@ impl pallet_compute_jobs::Config for Runtime {
     // The requester of the canary jobs, which are the only work the emission pays.
     type PalletId = ComputeJobsPalletId;
     type Canaries = crate::canaries::Sha256Canaries;
-    // A hundred times the least reward: stake that asks more serves nobody and earns no emission.
-    type MaxCanaryAsk = ConstU128<{ 100 * MILLI_UNIT }>;
+    // 128 times the least reward, the price of ask tier 28: stake that asks more serves almost nobody and
+    // earns no emission.
+    type MaxCanaryAsk = ConstU128<{ 128 * MILLI_UNIT }>;
     type AdminOrigin = frame_system::EnsureRoot<AccountId>;
     type WeightInfo = pallet_compute_jobs::weights::SubstrateWeight<Runtime>;
     #[cfg(feature = "runtime-benchmarks")]

@@ -2,7 +2,7 @@
 //! other; async tasks send it programs and await the outcome.
 
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
 use tokio::sync::oneshot;
@@ -26,7 +26,7 @@ pub enum GpuServiceError {
 }
 
 enum Request {
-    Run { program: Program, limit: Duration, reply: oneshot::Sender<Result<Outcome, ExecError>> },
+    Run { program: Program, deadline: Instant, reply: oneshot::Sender<Result<Outcome, ExecError>> },
     Bench { config: BenchConfig, reply: oneshot::Sender<Result<BenchReport, BenchError>> },
 }
 
@@ -57,8 +57,14 @@ impl GpuService {
                 let ceiling = executor.config().timeout;
                 for request in incoming {
                     match request {
-                        Request::Run { program, limit, reply } => {
-                            executor.set_timeout(limit.min(ceiling));
+                        Request::Run { program, deadline, reply } => {
+                            // What is left when the job starts, not when it was queued.
+                            let left = deadline.saturating_duration_since(Instant::now());
+                            if left.is_zero() {
+                                let _ = reply.send(Err(ExecError::TimedOut(Duration::ZERO)));
+                                continue;
+                            }
+                            executor.set_timeout(left.min(ceiling));
                             // A chain job of a built-in kernel runs as the device's variant (same bytes);
                             // anything else runs as a job, the variants' sources refused like any job's.
                             let traits = executor.device_traits().unwrap_or_default();
@@ -86,11 +92,13 @@ impl GpuService {
         &self.adapter
     }
 
-    /// Runs `program` after the jobs already queued, giving its GPU work at most `limit` (and never more
-    /// than the configured timeout).
-    pub async fn run(&self, program: Program, limit: Duration) -> Result<Outcome, GpuServiceError> {
+    /// Runs `program` after the jobs already queued; its GPU work must end by `deadline` (and take no longer
+    /// than the configured timeout), or the run ends with [`ExecError::TimedOut`].
+    pub async fn run(&self, program: Program, deadline: Instant) -> Result<Outcome, GpuServiceError> {
         let (reply, outcome) = oneshot::channel();
-        self.requests.send(Request::Run { program, limit, reply }).map_err(|_| GpuServiceError::Stopped)?;
+        self.requests
+            .send(Request::Run { program, deadline, reply })
+            .map_err(|_| GpuServiceError::Stopped)?;
         Ok(outcome.await.map_err(|_| GpuServiceError::Stopped)??)
     }
 

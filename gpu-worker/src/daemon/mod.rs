@@ -25,11 +25,12 @@ use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
 use thiserror::Error;
 
 use crate::chain::{AccountId, AtBlock, Call, Chain, ChainError, OpenJob};
-use crate::exec::{ExecConfig, ExecError, Outcome};
+use crate::exec::{ExecConfig, ExecError, Failure, Outcome};
 use crate::keys::Identity;
 use crate::metrics::Metrics;
 use crate::server::{self, ServerState};
 use crate::store::{OutputStore, StoreError};
+use compute_primitives::failure::FailureReason;
 
 /// Blocks after which an action whose transaction left no trace on chain is tried again.
 const RETRY_AFTER_BLOCKS: u64 = 4;
@@ -273,10 +274,6 @@ impl Worker {
                     Ok(()) => {}
                     // Retried only after `RETRY_AFTER_BLOCKS`: recomputing at once would give the same root.
                     Err(JobError::CommitmentMismatch) => {}
-                    // Likewise: it would only run out of time again, with less of it left.
-                    Err(e @ JobError::Gpu(GpuServiceError::Exec(ExecError::TimedOut(_)))) => {
-                        log::warn!("job {job_id}: {e}; not committing");
-                    }
                     Err(e) => {
                         worker.metrics.chain_errors.inc();
                         log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
@@ -354,9 +351,22 @@ impl Worker {
             log::info!("job {job_id}: output gone from the store, recomputing");
         }
         let code = self.kernel(at, &job.spec.kernel).await?;
-        let limit = self.time_left(at, job);
+        // The GPU work must end in time for the commitment to land, however long it waits for the executor.
+        let deadline = Instant::now() + self.time_left(at, job);
         let outcome = match crate::chain_job::program_of(&job.spec, &code) {
-            Ok(program) => self.gpu.run(program, limit).await?,
+            Ok(program) => match self.gpu.run(program, deadline).await {
+                Ok(outcome) => outcome,
+                // How long a job takes depends on the machine: no result, but an abstention, which the chain
+                // neither pays nor slashes (a runaway kernel must not cost honest providers stake).
+                Err(GpuServiceError::Exec(ExecError::TimedOut(limit))) => {
+                    log::warn!(
+                        "job {job_id}: the GPU work did not end within the {limit:.1?} left in its window; \
+                         abstaining (neither paid nor slashed)"
+                    );
+                    Outcome::Failed(Failure::new(FailureReason::Timeout, "ran out of the job's window"))
+                }
+                Err(e) => return Err(e.into()),
+            },
             Err(failure) => Outcome::Failed(failure),
         };
         self.metrics.jobs_executed.inc();

@@ -8,10 +8,8 @@ use crate::{pallet::*, types::*, CanaryJobs};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
-    commitment,
-    failure::{failure_root, FailureReason},
-    kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult, KernelId,
-    OpenJob, ResultRoot, Salt,
+    commitment, kernel_id, Commitment, ComputeProviders, JobDetails, JobId, JobInput, JobPhase, JobResult,
+    KernelId, OpenJob, ResultRoot, Salt,
 };
 use frame_support::{
     ensure,
@@ -276,10 +274,6 @@ impl<T: Config> Pallet<T> {
             commitment(job_id, &who.encode(), &result_root, &salt) == committed,
             Error::<T>::CommitmentMismatch
         );
-        // How long a job runs depends on the machine: a provider that gave up on the clock has no result,
-        // and committing to one must not let it out-vote (or hide among) providers that finished.
-        ensure!(result_root != failure_root(FailureReason::Timeout), Error::<T>::NotAResult);
-
         replica.revealed = Some(result_root);
         Self::deposit_event(Event::ResultRevealed { job_id, provider: who, result_root });
         if job.replicas.iter().all(|r| r.commitment.is_none() || r.revealed.is_some()) {

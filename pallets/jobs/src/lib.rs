@@ -20,7 +20,9 @@ mod mock;
 mod tests;
 
 pub use canary::{Canary, CanaryJobs, CANARY_SUBJECT};
-pub use lifecycle::{ASSIGNMENT_SUBJECT, DEADLINE_STEPS, DISPUTE_SUBJECT, MAX_SLASH_PER_JOB};
+pub use lifecycle::{
+    abstention_root, ASSIGNMENT_SUBJECT, DEADLINE_STEPS, DISPUTE_SUBJECT, MAX_SLASH_PER_JOB,
+};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -563,8 +565,6 @@ pub mod pallet {
         BudgetTooLarge,
         /// `commit_window` is shorter than the job's budget needs: see [`Pallet::min_commit_window`].
         CommitWindowTooShort,
-        /// The root is the failure root of a machine-dependent reason (`Timeout`): it is not a result.
-        NotAResult,
         /// `reward_per_replica` is below `MinRewardPerReplica`.
         RewardTooLow,
         /// The account cannot put this amount on hold.
@@ -699,9 +699,11 @@ pub mod pallet {
         ///   provider may retry with the right values until the reveal window closes.
         ///
         /// Errors: `JobNotFound`, `NotRevealPhase`, `NotAssigned`, `NotCommitted`, `AlreadyRevealed`,
-        /// `CommitmentMismatch`, `NotAResult` (the root of the retired `Timeout` failure: how long a job takes
-        /// depends on the machine, so a timeout never counts as a result). Events: `ResultRevealed`, and
-        /// `ResolutionScheduled` after the last reveal.
+        /// `CommitmentMismatch`. Events: `ResultRevealed`, and `ResolutionScheduled` after the last reveal.
+        ///
+        /// The root of the `Timeout` failure ([`abstention_root`]) is an abstention: a provider
+        /// that ran out of the job's window reveals it. How long a job takes depends on the machine, so it is
+        /// never a result: it is neither paid nor slashed, and the verdict leaves it out.
         ///
         /// A successful reveal pays no transaction fee (see `commit_result`).
         #[pallet::call_index(4)]

@@ -30,6 +30,7 @@ use crate::{pallet::*, types::*, weights::WeightInfo, LOG_TARGET};
 use alloc::vec::Vec;
 use codec::Encode;
 use compute_primitives::{
+    failure::{failure_root, FailureReason},
     ComputeProviders, JobId, JobOutcome, JobPhase, JobRecord, JobResult, ProviderError, Replica,
     Requirements, ResultRoot, FUEL_CEILING,
 };
@@ -53,6 +54,18 @@ use sp_runtime::{
 /// Empty blocks the hook may step over per block, besides one per job handled, when its cursor has fallen
 /// behind (after a crowded block): it catches up with `now` at this rate.
 pub const DEADLINE_STEPS: u32 = 8;
+
+/// The root a provider that ran out of the job's window reveals: the root of the `Timeout` failure. How
+/// long a job takes depends on the machine, so it is never a result: an abstention, neither paid nor
+/// slashed, and left out of the verdict.
+pub fn abstention_root() -> ResultRoot {
+    failure_root(FailureReason::Timeout)
+}
+
+/// The root a replica revealed, unless it abstained.
+fn counted_root<AccountId>(replica: &Replica<AccountId>, abstention: &ResultRoot) -> Option<ResultRoot> {
+    replica.revealed.filter(|root| root != abstention)
+}
 
 /// The subject under which the pallet asks `Randomness` for the assignment seed.
 pub const ASSIGNMENT_SUBJECT: &[u8] = b"compute-jobs assignment v1";
@@ -332,9 +345,11 @@ impl<T: Config> Pallet<T> {
 
     /// How the replicas of `job` settle (see the module docs).
     pub(crate) fn verdict(job: &Job<T>) -> Verdict {
-        let revealed: Vec<ResultRoot> = job.replicas.iter().filter_map(|r| r.revealed).collect();
+        let abstention = abstention_root();
+        let revealed: Vec<ResultRoot> =
+            job.replicas.iter().filter_map(|r| counted_root(r, &abstention)).collect();
         let count = |root: &ResultRoot, among: &[Replica<T::AccountId>]| {
-            among.iter().filter(|r| r.revealed.as_ref() == Some(root)).count()
+            among.iter().filter(|r| counted_root(r, &abstention).as_ref() == Some(root)).count()
         };
         let Some(first) = revealed.first() else { return Verdict::NoQuorum };
         if revealed.iter().all(|root| root == first) {
@@ -355,9 +370,10 @@ impl<T: Config> Pallet<T> {
             .map_or(Verdict::NoConsensus, |root| Verdict::Root(*root))
     }
 
-    /// Whether the revealed roots of `job` differ.
+    /// Whether the revealed roots of `job` (abstentions aside) differ.
     fn disagrees(job: &Job<T>) -> bool {
-        let mut revealed = job.replicas.iter().filter_map(|r| r.revealed);
+        let abstention = abstention_root();
+        let mut revealed = job.replicas.iter().filter_map(|r| counted_root(r, &abstention));
         revealed.next().is_some_and(|first| revealed.any(|root| root != first))
     }
 
@@ -454,6 +470,7 @@ impl<T: Config> Pallet<T> {
             JobOrigin::Requester => 0,
         };
         let originals = usize::from(job.spec.replicas);
+        let abstention = abstention_root();
         Self::release_escrow(job_id, &job, job.escrow);
         let mut paid = BalanceOf::<T>::zero();
         let mut paid_to_referees = BalanceOf::<T>::zero();
@@ -464,6 +481,8 @@ impl<T: Config> Pallet<T> {
             let at_risk = job.at_risk.get(i).copied().unwrap_or_default();
             // What the replica earned: paid, nothing, or a slash of `rate` of its stake at risk.
             let (earned, fault) = match (replica.commitment, replica.revealed, verdict) {
+                // It ran out of the job's window: no result, so neither paid nor slashed, whatever won.
+                (_, Some(root), _) if root == abstention => (false, None),
                 (_, Some(root), Verdict::Root(win)) if root == win => {
                     if verified {
                         T::Providers::record_outcome(provider, JobOutcome::Completed { work_units }, job_id);

@@ -77,9 +77,11 @@ pub enum FailureReason {
     /// The kernel passed validation but the GPU API rejected its pipeline.
     #[codec(index = 12)]
     PipelineRejected = 12,
-    /// Retired: the job ran past a provider's wall-clock limit. How long a job takes depends on the machine,
-    /// so a timeout is a machine error and never a result: workers do not commit it and the chain refuses to
-    /// reveal its root. The code stays reserved.
+    /// The provider ran out of the job's commit window. How long a job takes depends on the machine, so this
+    /// is never a result: its root is an *abstention*, which the chain neither pays nor slashes and leaves
+    /// out of the verdict. A provider reveals it so that running out of time costs it the reward but never
+    /// stake (a kernel that loops past its fuel, while loops are not yet metered, would otherwise get
+    /// every honest replica slashed).
     #[codec(index = 13)]
     Timeout = 13,
     /// The kernel ran more loop iterations in one invocation than the job's `fuel`: a deterministic count,
@@ -137,8 +139,8 @@ impl FailureReason {
         }
     }
 
-    /// Whether providers may commit to this reason's failure root: every reason but the retired
-    /// [`FailureReason::Timeout`], which depends on the machine.
+    /// Whether this reason's failure root is a result that counts towards a verdict: every reason but
+    /// [`FailureReason::Timeout`], which depends on the machine and is an abstention.
     pub const fn is_result(self) -> bool {
         !matches!(self, FailureReason::Timeout)
     }

@@ -292,6 +292,8 @@ impl<T: Config> Pallet<T> {
         let mut info = Providers::<T>::get(&provider).ok_or(Error::<T>::NotAProvider)?;
         ensure!(amount >= T::MinDelegation::get(), Error::<T>::DelegationTooSmall);
         let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::Inconsistent)?;
+        // A provider without a self-bond is leaving (see `unbond_delegator`): nothing to earn there.
+        ensure!(!pool.bond.is_zero(), Error::<T>::ProviderLeaving);
         let max_shares = pool
             .delegated
             .saturating_mul(INITIAL_SHARES_PER_PLANCK.into())
@@ -405,6 +407,14 @@ impl<T: Config> Pallet<T> {
         ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotAProvider);
         let pool = Pools::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
         ensure!(pool.bond.is_zero(), Error::<T>::StillBonded);
+        // Claims that have unlocked are paid out first, so that the delegator's list of claims (which
+        // holds more than the unlock blocks that can lie ahead) always has room for this one.
+        let now = Self::now();
+        let matured = Delegations::<T>::get(&who, &delegator)
+            .is_some_and(|d| d.unbonding.iter().any(|claim| claim.unlock <= now));
+        if matured {
+            Self::do_withdraw_delegation(delegator.clone(), who.clone())?;
+        }
         // All of it: at least its value.
         Self::do_undelegate(delegator, who, pool.delegated.max(One::one()))
     }

@@ -458,6 +458,8 @@ pub mod pallet {
         NotIdle,
         /// The provider still has a self-bond: only a leaving provider may unbond its delegators.
         StillBonded,
+        /// The provider has no self-bond (it is leaving): it takes no new delegations.
+        ProviderLeaving,
         /// Providers grow their stake with `bond_extra`, not by delegating to themselves.
         SelfDelegation,
         /// The delegation is below `MinDelegation`, or too small to mint a share or a point.
@@ -661,11 +663,11 @@ pub mod pallet {
         /// pool's rate, rounded down (`INITIAL_SHARES_PER_PLANCK` per planck in an empty pool).
         ///
         /// - origin: signed, any account but the provider.
-        /// - `provider`: a registered provider (active or chilled).
+        /// - `provider`: a registered provider (active or chilled) with a self-bond.
         /// - `amount`: at least `MinDelegation`.
         ///
-        /// Errors: `NotAProvider`, `SelfDelegation`, `DelegationTooSmall`, `PoolDepleted`,
-        /// `InsufficientBalance`, `Overflow`. Event: `Delegated`.
+        /// Errors: `NotAProvider`, `SelfDelegation`, `DelegationTooSmall`, `ProviderLeaving`,
+        /// `PoolDepleted`, `InsufficientBalance`, `Overflow`. Event: `Delegated`.
         #[pallet::call_index(9)]
         pub fn delegate(
             origin: OriginFor<T>,
@@ -736,10 +738,13 @@ pub mod pallet {
         ///   its delegators earn nothing by staying).
         /// - `delegator`: an account delegating to it.
         ///
-        /// Errors: `NotAProvider`, `StillBonded`, `NotDelegated`, `TooManyUnbondingChunks`,
-        /// `DelegationTooSmall`, `Overflow`. Event: `Undelegated`.
+        /// Claims of the delegator's that have unlocked are paid out to it first. Errors: `NotAProvider`,
+        /// `StillBonded`, `NotDelegated`, `CannotReceive`, `DelegationTooSmall`, `Overflow`. Events:
+        /// `DelegationWithdrawn` when claims had unlocked, `Undelegated`.
         #[pallet::call_index(13)]
-        #[pallet::weight(T::WeightInfo::undelegate().saturating_add(T::DbWeight::get().reads(1)))]
+        #[pallet::weight(T::WeightInfo::undelegate()
+            .saturating_add(T::WeightInfo::withdraw_delegation())
+            .saturating_add(T::DbWeight::get().reads(1)))]
         pub fn unbond_delegator(origin: OriginFor<T>, delegator: T::AccountId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_unbond_delegator(who, delegator)

@@ -810,3 +810,51 @@ fn the_hook_reports_the_weight_it_used() {
         assert_eq!(DeadlineCursor::<Test>::get(), 9);
     });
 }
+
+/// The attack on finding 7's first fix, found in review: loops are not metered yet, so a requester's kernel
+/// that loops past its fuel runs every honest replica out of its window. Had they committed nothing, each
+/// would pay the liveness slash for a 0.01 GPUC job. They reveal the abstention instead: nobody is paid
+/// or slashed, no dispute opens, and the requester only loses its fee.
+#[test]
+fn a_job_that_runs_every_replica_out_of_time_slashes_nobody() {
+    ExtBuilder::default().build_and_execute(|| {
+        let (job_id, [a, b, c]) = start_with_referees();
+        let abstention = crate::abstention_root();
+        commit_and_reveal(job_id, &[(a, abstention), (b, abstention), (c, abstention)]);
+        let before = Snapshot::take(&[a, b, c]);
+        run_to_block(System::block_number() + 1);
+        assert_eq!(record(job_id), JobResult::Failed, "no quorum of results");
+        assert_finished(job_id, &[a, b, c]);
+        before.assert_unchanged_except(&[]);
+        assert_eq!(free(ALICE), INITIAL - FEE, "the escrow comes back, the fee does not");
+        assert!(Outcomes::get().is_empty(), "no fault and no credit");
+        assert_eq!(TotalSlashed::get(), 0);
+    });
+}
+
+/// A colluder that computes the result elsewhere and reveals it beside honest replicas that ran out of
+/// time neither opens a dispute nor gets them slashed: abstentions are left out of the verdict.
+#[test]
+fn a_result_beside_abstentions_wins_only_with_a_quorum_and_slashes_nobody() {
+    ExtBuilder::default().build_and_execute(|| {
+        let (job_id, [a, b, c]) = start_with_referees();
+        let abstention = crate::abstention_root();
+        commit_and_reveal(job_id, &[(a, root(1)), (b, abstention), (c, abstention)]);
+        run_to_block(System::block_number() + 1);
+        assert_eq!(record(job_id), JobResult::Failed, "one result is below the quorum of 2");
+        assert_finished(job_id, &[a, b, c]);
+        assert_eq!(TotalSlashed::get(), 0);
+        assert_eq!(free(b), INITIAL);
+        assert_eq!(free(c), INITIAL);
+    });
+    ExtBuilder::default().build_and_execute(|| {
+        let (job_id, [a, b, c]) = start_with_referees();
+        let abstention = crate::abstention_root();
+        commit_and_reveal(job_id, &[(a, root(1)), (b, root(1)), (c, abstention)]);
+        run_to_block(System::block_number() + 1);
+        assert_eq!(record(job_id), JobResult::Completed { root: root(1) }, "a quorum of results, no dispute");
+        assert_finished(job_id, &[a, b, c]);
+        assert_eq!((free(a), free(b), free(c)), (INITIAL + REWARD, INITIAL + REWARD, INITIAL));
+        assert_eq!(TotalSlashed::get(), 0);
+    });
+}

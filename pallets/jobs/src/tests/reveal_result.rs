@@ -162,28 +162,3 @@ fn a_copied_commitment_fails_at_reveal() {
         reveal(job_id, third, root(1));
     });
 }
-
-/// Finding 7 of the sound-economics review: a timeout, which depends on the machine, counted as a
-/// result. Its failure root can no longer be revealed (so it can neither win nor out-vote the providers
-/// that finished); a deterministic failure, such as running out of fuel, still can.
-#[test]
-fn refuses_to_reveal_a_timeout() {
-    use compute_primitives::failure::{failure_root, FailureReason};
-    ExtBuilder::default().build_and_execute(|| {
-        let job_id = super::commit_result::assigned_job();
-        let [slow, other, third] = assigned(job_id)[..] else { unreachable!() };
-        let timeout = failure_root(FailureReason::Timeout);
-        let out_of_fuel = failure_root(FailureReason::OutOfFuel);
-        commit(job_id, slow, timeout);
-        commit(job_id, other, out_of_fuel);
-        commit(job_id, third, out_of_fuel);
-        let before = Snapshot::all();
-        assert_noop!(
-            Jobs::reveal_result(signed(slow), job_id, timeout, salt(slow)),
-            Error::<Test>::NotAResult
-        );
-        before.assert_unchanged_except(&[]);
-        reveal(job_id, other, out_of_fuel);
-        reveal(job_id, third, out_of_fuel);
-    });
-}

@@ -146,6 +146,8 @@ fn a_leaving_provider_unbonds_the_delegators_that_stay() {
         empty(P1);
         assert_noop!(Staking::deregister(signed(P1)), Error::<Test>::NotIdle);
         assert_noop!(Staking::unbond_delegator(signed(P1), acc(D3)), Error::<Test>::NotDelegated);
+        // Nobody can come back in between to keep it registered.
+        assert_noop!(Staking::delegate(signed(D3), acc(P1), 10), Error::<Test>::ProviderLeaving);
         assert_ok!(Staking::unbond_delegator(signed(P1), acc(D1)));
         assert_ok!(Staking::unbond_delegator(signed(P1), acc(D2)));
         assert_ok!(Staking::deregister(signed(P1)));
@@ -155,5 +157,28 @@ fn a_leaving_provider_unbonds_the_delegators_that_stay() {
         assert_ok!(Staking::withdraw_delegation(signed(D2), acc(P1)));
         assert_eq!(free(D1), d1_before);
         assert!(!Pools::<Test>::contains_key(acc(P1)), "the pool dissolved");
+    });
+}
+
+/// A delegator that filled its list of unbonding claims (and never withdraws) cannot keep a leaving
+/// provider registered: the claims that unlocked are paid out to it first.
+#[test]
+fn a_full_list_of_claims_does_not_stop_a_leaving_provider() {
+    ExtBuilder::default().build_and_execute(|| {
+        register(P1, MIN_BOND);
+        delegate(D1, P1, 1_000);
+        let start = free(D1) + 1_000;
+        // Four claims (`MaxUnbondingChunks`), each in its own unlock batch, none withdrawn.
+        for i in 0..4u64 {
+            set_block(1 + 5 * i);
+            assert_ok!(Staking::undelegate(signed(D1), acc(P1), 10));
+        }
+        set_block(60);
+        empty(P1);
+        assert_ok!(Staking::unbond_delegator(signed(P1), acc(D1)));
+        assert_ok!(Staking::deregister(signed(P1)));
+        set_block(System::block_number() + 2 * UNBONDING);
+        assert_ok!(Staking::withdraw_delegation(signed(D1), acc(P1)));
+        assert_eq!(free(D1), start, "every token came back");
     });
 }

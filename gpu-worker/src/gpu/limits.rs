@@ -44,6 +44,13 @@ pub struct ProtocolLimits {
     pub max_passes: usize,
 }
 
+// The chain sizes every job's commit window counting each workgroup as this many invocations: the worker
+// must refuse larger ones.
+const _: () = assert!(
+    ProtocolLimits::CANONICAL.max_invocations_per_workgroup
+        == compute_primitives::MAX_INVOCATIONS_PER_WORKGROUP
+);
+
 impl ProtocolLimits {
     /// The protocol's limits: the WebGPU default limits.
     pub const CANONICAL: ProtocolLimits = ProtocolLimits {

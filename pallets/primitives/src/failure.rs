@@ -138,12 +138,6 @@ impl FailureReason {
             FailureReason::OutOfFuel => "out-of-fuel",
         }
     }
-
-    /// Whether this reason's failure root is a result that counts towards a verdict: every reason but
-    /// [`FailureReason::Timeout`], which depends on the machine and is an abstention.
-    pub const fn is_result(self) -> bool {
-        !matches!(self, FailureReason::Timeout)
-    }
 }
 
 /// The canonical result root of a job that failed for `reason`.

@@ -49,13 +49,7 @@ impl<T: Config> Pallet<T> {
     /// blocks in the future are then multiples of `g` in `(now, now + UnbondingPeriod + g]`: at most
     /// `MaxUnbondingPools` of them.
     pub(crate) fn unbonding_key(now: BlockNumberFor<T>) -> BlockNumberFor<T> {
-        let period = T::UnbondingPeriod::get();
-        let batches: BlockNumberFor<T> = T::MaxUnbondingPools::get().saturating_sub(2).max(1).into();
-        let one: BlockNumberFor<T> = 1u32.into();
-        let granularity = (period.saturating_add(batches).saturating_sub(one) / batches).max(one);
-        let target = now.saturating_add(period);
-        let batch = target.saturating_add(granularity).saturating_sub(one) / granularity;
-        batch.saturating_mul(granularity)
+        crate::warmup::batch_key(now, T::UnbondingPeriod::get(), T::MaxUnbondingPools::get())
     }
 
     pub(crate) fn do_register(
@@ -208,7 +202,7 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Moves `amount` held for `reason` on `provider`'s pool account to `to`'s free balance.
-    fn release_to(
+    pub(crate) fn release_to(
         provider: &T::AccountId,
         to: &T::AccountId,
         reason: HoldReason,
@@ -271,6 +265,7 @@ impl<T: Config> Pallet<T> {
             pool.bond.is_zero()
                 && pool.bond_unbonding.is_empty()
                 && pool.shares.is_zero()
+                && pool.warming_up.is_zero()
                 && info.slots_taken == 0,
             Error::<T>::NotIdle
         );
@@ -289,9 +284,10 @@ impl<T: Config> Pallet<T> {
         amount: BalanceOf<T>,
     ) -> DispatchResult {
         ensure!(who != provider, Error::<T>::SelfDelegation);
-        let mut info = Providers::<T>::get(&provider).ok_or(Error::<T>::NotAProvider)?;
+        ensure!(Providers::<T>::contains_key(&provider), Error::<T>::NotAProvider);
         ensure!(amount >= T::MinDelegation::get(), Error::<T>::DelegationTooSmall);
         let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::Inconsistent)?;
+        Self::activate_due(&provider, &mut pool);
         // A provider without a self-bond is leaving (see `unbond_delegator`): nothing to earn there.
         ensure!(!pool.bond.is_zero(), Error::<T>::ProviderLeaving);
         let max_shares = pool
@@ -299,26 +295,35 @@ impl<T: Config> Pallet<T> {
             .saturating_mul(INITIAL_SHARES_PER_PLANCK.into())
             .saturating_mul(MAX_SHARE_DILUTION.into());
         ensure!(pool.shares <= max_shares, Error::<T>::PoolDepleted);
+        // What the tokens would buy now; they buy at the price of their activation.
         let shares = shares_for::<T>(amount, pool.shares, pool.delegated, INITIAL_SHARES_PER_PLANCK)
             .ok_or(Error::<T>::Overflow)?;
         ensure!(!shares.is_zero(), Error::<T>::DelegationTooSmall);
-        pool.delegated = pool.delegated.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
-        pool.shares = pool.shares.checked_add(&shares).ok_or(Error::<T>::Overflow)?;
-        let mut delegation = Delegations::<T>::get(&provider, &who).unwrap_or_default();
-        delegation.shares = delegation.shares.checked_add(&shares).ok_or(Error::<T>::Overflow)?;
         ensure!(Self::spendable(&who) >= amount, Error::<T>::InsufficientBalance);
 
+        let mut delegation = Delegations::<T>::get(&provider, &who).unwrap_or_default();
+        Self::settle_claims(&provider, &mut delegation, &mut pool)?;
+        let activation = Self::warm_up_key(Self::now());
+        Self::join_batch(&provider, &mut delegation, &mut pool, activation, amount)?;
         Self::fund_hold(
             Source::Account(&who),
             &Self::pool_account(&provider),
             HoldReason::Delegation,
             amount,
         )?;
-        Self::place(&provider, &mut info, pool.active_stake());
-        Providers::<T>::insert(&provider, info);
+        Self::deposit_event(Event::Delegated {
+            delegator: who.clone(),
+            provider: provider.clone(),
+            amount,
+            activation,
+        });
+        // Without a warm-up the batch is due at once.
+        Self::activate_due(&provider, &mut pool);
+        Self::settle_claims(&provider, &mut delegation, &mut pool)?;
+
+        Self::after_stake_change(&provider, &pool);
         Pools::<T>::insert(&provider, pool);
         Delegations::<T>::insert(&provider, &who, delegation);
-        Self::deposit_event(Event::Delegated { delegator: who, provider, amount, shares });
         Ok(())
     }
 
@@ -329,8 +334,13 @@ impl<T: Config> Pallet<T> {
     ) -> DispatchResult {
         ensure!(!amount.is_zero(), Error::<T>::ZeroAmount);
         let mut delegation = Delegations::<T>::get(&provider, &who).ok_or(Error::<T>::NotDelegated)?;
-        ensure!(!delegation.shares.is_zero(), Error::<T>::NotDelegated);
         let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::Inconsistent)?;
+        Self::activate_due(&provider, &mut pool);
+        Self::settle_claims(&provider, &mut delegation, &mut pool)?;
+        if delegation.shares.is_zero() {
+            let warming_up = !delegation.pending.is_empty();
+            return Err(if warming_up { Error::<T>::NotYetActive } else { Error::<T>::NotDelegated }.into());
+        }
         ensure!(delegation.shares <= pool.shares, Error::<T>::Inconsistent);
 
         // Burn shares rounded up (at least the requested value leaves the pool's remaining holders
@@ -386,7 +396,7 @@ impl<T: Config> Pallet<T> {
         pool.shares = pool_shares;
         pool.delegated = pool_delegated;
 
-        if delegation.shares.is_zero() && delegation.unbonding.is_empty() {
+        if delegation.is_empty() {
             Delegations::<T>::remove(&provider, &who);
         } else {
             Delegations::<T>::insert(&provider, &who, delegation);
@@ -407,21 +417,30 @@ impl<T: Config> Pallet<T> {
         ensure!(Providers::<T>::contains_key(&who), Error::<T>::NotAProvider);
         let pool = Pools::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
         ensure!(pool.bond.is_zero(), Error::<T>::StillBonded);
+        // What still warms up goes back at once (it was never at risk); activated claims become shares.
+        let returned = Self::cancel_pending(&delegator, &who)?;
         // Claims that have unlocked are paid out first, so that the delegator's list of claims (which
         // holds more than the unlock blocks that can lie ahead) always has room for this one.
         let now = Self::now();
-        let matured = Delegations::<T>::get(&who, &delegator)
-            .is_some_and(|d| d.unbonding.iter().any(|claim| claim.unlock <= now));
+        let Some(delegation) = Delegations::<T>::get(&who, &delegator) else { return Ok(()) };
+        let matured = delegation.unbonding.iter().any(|claim| claim.unlock <= now);
         if matured {
             Self::do_withdraw_delegation(delegator.clone(), who.clone())?;
         }
+        if delegation.shares.is_zero() {
+            ensure!(matured || !returned.is_zero(), Error::<T>::NotDelegated);
+            return Ok(());
+        }
         // All of it: at least its value.
+        let pool = Pools::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
         Self::do_undelegate(delegator, who, pool.delegated.max(One::one()))
     }
 
     pub(crate) fn do_withdraw_delegation(who: T::AccountId, provider: T::AccountId) -> DispatchResult {
         let mut delegation = Delegations::<T>::get(&provider, &who).ok_or(Error::<T>::NotDelegated)?;
         let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::Inconsistent)?;
+        Self::activate_due(&provider, &mut pool);
+        Self::settle_claims(&provider, &mut delegation, &mut pool)?;
         let now = Self::now();
         let (ready, pending): (Vec<_>, Vec<_>) =
             delegation.unbonding.iter().copied().partition(|c| c.unlock <= now);
@@ -452,11 +471,12 @@ impl<T: Config> Pallet<T> {
             }
         }
         delegation.unbonding = pending.try_into().map_err(|_| Error::<T>::Inconsistent)?;
-        if delegation.shares.is_zero() && delegation.unbonding.is_empty() {
+        if delegation.is_empty() {
             Delegations::<T>::remove(&provider, &who);
         } else {
             Delegations::<T>::insert(&provider, &who, delegation);
         }
+        Self::after_stake_change(&provider, &pool);
         Pools::<T>::insert(&provider, pool);
         Self::deposit_event(Event::DelegationWithdrawn {
             delegator: who,
@@ -482,7 +502,10 @@ impl<T: Config> Pallet<T> {
         assert!(!T::MinProviderBond::get().is_zero(), "MinProviderBond must be > 0");
         assert!(!T::MinDelegation::get().is_zero(), "MinDelegation must be > 0");
         assert!(T::MaxUnbondingPools::get() >= 3, "MaxUnbondingPools must be >= 3");
-        assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be > 0");
+        assert!(
+            T::MaxUnbondingChunks::get() >= T::MaxUnbondingPools::get(),
+            "MaxUnbondingChunks must be >= MaxUnbondingPools: a delegation's claims cover every batch ahead"
+        );
         assert!(T::MaxFaults::get() > 0, "MaxFaults must be > 0");
         assert!(T::MaxConcurrentJobs::get() > 0, "MaxConcurrentJobs must be > 0");
         assert!(T::MaxSampleAttempts::get() > 0, "MaxSampleAttempts must be > 0");

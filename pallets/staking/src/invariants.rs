@@ -19,8 +19,10 @@ impl<T: Config> Pallet<T> {
     ///
     /// - on each pool account, the `ProviderBond` hold equals the self-bond plus its unbonding chunks,
     ///   and the `Delegation` hold equals the delegated stake plus the delegators' unbonding pools;
-    /// - the shares of a pool's delegations sum to the pool's shares, the points of the claims on an
-    ///   unbonding pool sum to its points;
+    /// - the `Delegation` hold also covers the tokens warming up, which are the sum of the batches not
+    ///   yet activated; the claims on a batch sum to its tokens;
+    /// - the shares of a pool's delegations and of its activated batches sum to the pool's shares, the
+    ///   points of the claims on an unbonding pool sum to its points;
     /// - no shares (or points) without tokens behind them, and no tokens without shares;
     /// - every registered provider has a pool; an active provider has at least `MinProviderBond`;
     /// - the sampler's index holds exactly the active providers, each at the level of its stake and the
@@ -31,12 +33,18 @@ impl<T: Config> Pallet<T> {
             (T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>),
             BalanceOf<T>,
         > = BTreeMap::new();
+        let mut claimed_pending: BTreeMap<
+            (T::AccountId, frame_system::pallet_prelude::BlockNumberFor<T>),
+            BalanceOf<T>,
+        > = BTreeMap::new();
         for (provider, delegator, delegation) in Delegations::<T>::iter() {
             ensure!(provider != delegator, "a provider delegates to itself");
-            ensure!(
-                !delegation.shares.is_zero() || !delegation.unbonding.is_empty(),
-                "an empty delegation is stored"
-            );
+            ensure!(!delegation.is_empty(), "an empty delegation is stored");
+            for claim in delegation.pending.iter() {
+                ensure!(!claim.value.is_zero(), "a warm-up claim without tokens");
+                let sum = claimed_pending.entry((provider.clone(), claim.activation)).or_default();
+                *sum = sum.saturating_add(claim.value);
+            }
             let sum = delegated_shares.entry(provider.clone()).or_default();
             *sum = sum.saturating_add(delegation.shares);
             for claim in delegation.unbonding.iter() {
@@ -74,14 +82,38 @@ impl<T: Config> Pallet<T> {
                 pool.unbonding_keys.iter().all(|k| UnbondingPools::<T>::contains_key(&provider, k)),
                 "a slashable unbonding key without its pool"
             );
+            let (mut warming_up, mut batch_shares, mut batches) =
+                (BalanceOf::<T>::zero(), BalanceOf::<T>::zero(), 0u32);
+            for (activation, batch) in PendingDelegations::<T>::iter_prefix(&provider) {
+                batches += 1;
+                ensure!(!batch.value.is_zero(), "an empty warm-up batch is stored");
+                ensure!(
+                    claimed_pending.remove(&(provider.clone(), activation)).unwrap_or_default()
+                        == batch.value,
+                    "claims on a warm-up batch differ from its tokens"
+                );
+                ensure!(
+                    batch.active != pool.warm_up_keys.contains(&activation),
+                    "a warm-up batch is active yet listed, or pending yet unlisted"
+                );
+                if batch.active {
+                    batch_shares = batch_shares.saturating_add(batch.shares);
+                } else {
+                    ensure!(batch.shares.is_zero(), "a pending warm-up batch holds shares");
+                    warming_up = warming_up.saturating_add(batch.value);
+                }
+            }
+            ensure!(batches == pool.pending_batch_count, "warm-up batch count is wrong");
+            ensure!(warming_up == pool.warming_up, "warming-up tokens differ from the pending batches");
             ensure!(
                 T::Currency::balance_on_hold(&HoldReason::Delegation.into(), &account)
-                    == pool.delegated.saturating_add(unbonding),
-                "Delegation hold differs from delegated stake plus unbonding pools"
+                    == pool.delegated.saturating_add(unbonding).saturating_add(warming_up),
+                "Delegation hold differs from delegated stake plus unbonding pools plus warm-ups"
             );
             ensure!(
-                delegated_shares.remove(&provider).unwrap_or_default() == pool.shares,
-                "delegations' shares differ from the pool's shares"
+                delegated_shares.remove(&provider).unwrap_or_default().saturating_add(batch_shares)
+                    == pool.shares,
+                "delegations' and activated batches' shares differ from the pool's shares"
             );
             ensure!(
                 pool.shares.is_zero() == pool.delegated.is_zero(),
@@ -91,6 +123,7 @@ impl<T: Config> Pallet<T> {
         }
         ensure!(delegated_shares.values().all(|s| s.is_zero()), "delegations to a provider without a pool");
         ensure!(claimed_points.is_empty(), "claims on a missing unbonding pool");
+        ensure!(claimed_pending.is_empty(), "claims on a missing warm-up batch");
 
         let mut active = 0u32;
         for (provider, info) in Providers::<T>::iter() {

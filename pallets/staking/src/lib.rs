@@ -15,6 +15,7 @@ mod providers;
 mod sampling;
 pub mod types;
 mod views;
+mod warmup;
 pub mod weights;
 
 #[cfg(test)]
@@ -199,6 +200,28 @@ pub mod pallet {
         UnbondingPool<BalanceOf<T>>,
     >;
 
+    /// Delegations warming up, by provider then activation block (see `DelegationWarmup`).
+    #[pallet::storage]
+    pub type PendingDelegations<T: Config> = StorageDoubleMap<
+        _,
+        Blake2_128Concat,
+        T::AccountId,
+        Twox64Concat,
+        BlockNumberFor<T>,
+        PendingBatch<BalanceOf<T>>,
+    >;
+
+    /// Blocks a delegation waits before it is active: before that it is not at risk, earns nothing and
+    /// does not weigh in the sampler, and `cancel_pending_delegation` returns it. Warm-ups are batched
+    /// like unbonding: one waits at most `DelegationWarmup / (MaxUnbondingPools - 2)` blocks longer.
+    ///
+    /// Longer than the time from a job's assignment to its payout plus an emission era, no delegation
+    /// shares in the payment of a job, or in the emission of an era, that was under way when it was made:
+    /// a delegator cannot join a pool just before a large payout (for which others' stake was at risk)
+    /// and leave after it. Zero activates delegations at once. Set at genesis.
+    #[pallet::storage]
+    pub type DelegationWarmup<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
     /// Reputation counters of every account that ever provided.
     #[pallet::storage]
     pub type Reputations<T: Config> =
@@ -323,7 +346,7 @@ pub mod pallet {
             /// Tokens returned to the provider (the deposit, and anything else left free on the account).
             returned: BalanceOf<T>,
         },
-        /// Tokens delegated to a provider.
+        /// Tokens delegated to a provider, warming up until `activation`.
         Delegated {
             /// Who delegated.
             delegator: T::AccountId,
@@ -331,8 +354,28 @@ pub mod pallet {
             provider: T::AccountId,
             /// Tokens delegated.
             amount: BalanceOf<T>,
-            /// Shares minted.
+            /// First block at which they are active (at risk, earning, weighing in the sampler).
+            activation: BlockNumberFor<T>,
+        },
+        /// A batch of warming-up delegations became active stake.
+        DelegationsActivated {
+            /// The provider.
+            provider: T::AccountId,
+            /// The batch.
+            activation: BlockNumberFor<T>,
+            /// Tokens activated.
+            amount: BalanceOf<T>,
+            /// Shares they bought, handed to their delegators.
             shares: BalanceOf<T>,
+        },
+        /// A delegator took back delegations that were still warming up.
+        PendingDelegationCancelled {
+            /// The delegator.
+            delegator: T::AccountId,
+            /// The provider.
+            provider: T::AccountId,
+            /// Tokens returned.
+            amount: BalanceOf<T>,
         },
         /// A delegator started unbonding.
         Undelegated {
@@ -471,6 +514,11 @@ pub mod pallet {
         PoolDepleted,
         /// No delegation of this account to this provider.
         NotDelegated,
+        /// The delegation is still warming up: nothing is active to unbond yet
+        /// (`cancel_pending_delegation` returns it).
+        NotYetActive,
+        /// None of the caller's delegation to this provider is warming up.
+        NothingPending,
         /// Arithmetic overflow.
         Overflow,
         /// The pool's accounts are inconsistent; a defensive failure.
@@ -487,11 +535,14 @@ pub mod pallet {
         /// would, from its free balance, with no commission, a Vulkan backend, determinism class zero,
         /// GPU name `genesis`, endpoint `http://127.0.0.1:8040`.
         pub providers: alloc::vec::Vec<GenesisProvider<T>>,
+        /// `DelegationWarmup`, in blocks.
+        pub delegation_warmup: BlockNumberFor<T>,
     }
 
     #[pallet::genesis_build]
     impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
         fn build(&self) {
+            DelegationWarmup::<T>::put(self.delegation_warmup);
             for (who, bond, vram_mib, max_concurrent_jobs, ask) in &self.providers {
                 let profile = ProviderProfile::<T> {
                     gpu_name: BoundedVec::truncate_from(b"genesis".to_vec()),
@@ -659,8 +710,9 @@ pub mod pallet {
             Self::do_deregister(who)
         }
 
-        /// Delegates `amount` of the caller's free balance to `provider`'s pool and mints shares at the
-        /// pool's rate, rounded down (`INITIAL_SHARES_PER_PLANCK` per planck in an empty pool).
+        /// Delegates `amount` of the caller's free balance to `provider`'s pool. The tokens warm up for
+        /// `DelegationWarmup` blocks (rounded up to a batch), then buy shares at the pool's rate of that
+        /// moment, rounded down (`INITIAL_SHARES_PER_PLANCK` per planck in an empty pool).
         ///
         /// - origin: signed, any account but the provider.
         /// - `provider`: a registered provider (active or chilled) with a self-bond.
@@ -685,8 +737,8 @@ pub mod pallet {
         /// - `amount`: > 0; at least the delegation's value unbonds all of it, otherwise at least
         ///   `MinDelegation` must remain.
         ///
-        /// Errors: `NotDelegated`, `ZeroAmount`, `RemainderTooSmall`, `DelegationTooSmall`,
-        /// `TooManyUnbondingChunks`, `Overflow`. Event: `Undelegated`.
+        /// Errors: `NotDelegated`, `NotYetActive`, `ZeroAmount`, `RemainderTooSmall`,
+        /// `DelegationTooSmall`, `TooManyUnbondingChunks`, `Overflow`. Event: `Undelegated`.
         #[pallet::call_index(10)]
         pub fn undelegate(
             origin: OriginFor<T>,
@@ -738,16 +790,31 @@ pub mod pallet {
         ///   its delegators earn nothing by staying).
         /// - `delegator`: an account delegating to it.
         ///
-        /// Claims of the delegator's that have unlocked are paid out to it first. Errors: `NotAProvider`,
+        /// Claims of the delegator's that have unlocked are paid out to it first, and what it still has
+        /// warming up is returned to it (`PendingDelegationCancelled`). Errors: `NotAProvider`,
         /// `StillBonded`, `NotDelegated`, `CannotReceive`, `DelegationTooSmall`, `Overflow`. Events:
         /// `DelegationWithdrawn` when claims had unlocked, `Undelegated`.
         #[pallet::call_index(13)]
         #[pallet::weight(T::WeightInfo::undelegate()
             .saturating_add(T::WeightInfo::withdraw_delegation())
+            .saturating_add(T::WeightInfo::cancel_pending_delegation())
             .saturating_add(T::DbWeight::get().reads(1)))]
         pub fn unbond_delegator(origin: OriginFor<T>, delegator: T::AccountId) -> DispatchResult {
             let who = ensure_signed(origin)?;
             Self::do_unbond_delegator(who, delegator)
+        }
+
+        /// Returns to the caller's free balance all of its delegation to `provider` that is still warming
+        /// up: it was never at risk, so it leaves at once.
+        ///
+        /// - origin: signed, a delegator of `provider` with tokens warming up.
+        ///
+        /// Errors: `NotDelegated`, `NothingPending`. Event: `PendingDelegationCancelled` (and
+        /// `DelegationsActivated` for batches whose warm-up ended, which are no longer pending).
+        #[pallet::call_index(14)]
+        pub fn cancel_pending_delegation(origin: OriginFor<T>, provider: T::AccountId) -> DispatchResult {
+            let who = ensure_signed(origin)?;
+            Self::do_cancel_pending_delegation(who, provider)
         }
     }
 }

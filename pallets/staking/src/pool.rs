@@ -170,6 +170,8 @@ impl<T: Config> Pallet<T> {
         source: Source<'_, T::AccountId>,
     ) -> Result<RewardSplit<BalanceOf<T>>, DispatchError> {
         let mut pool = Pools::<T>::get(provider).ok_or(Error::<T>::Inconsistent)?;
+        // Delegations that are active by now share in the payment; those still warming up do not.
+        Self::activate_due(provider, &mut pool);
         let pool_account = Self::pool_account(provider);
 
         let mut commission = commission_rate.mul_floor(amount);
@@ -243,6 +245,8 @@ impl<T: Config> Pallet<T> {
         if amount.is_zero() {
             return zero();
         }
+        // Active delegations are at risk; those still warming up are not.
+        Self::activate_due(provider, &mut pool);
         let now = frame_system::Pallet::<T>::block_number();
         pool.unbonding_keys.retain(|unlock| *unlock > now);
         let slashable = |unlock: &BlockNumberFor<T>| *unlock > now && *unlock >= at_risk_from;
@@ -357,7 +361,9 @@ impl<T: Config> Pallet<T> {
             && pool.bond_unbonding.is_empty()
             && pool.shares.is_zero()
             && pool.delegated.is_zero()
-            && pool.unbonding_pool_count == 0;
+            && pool.unbonding_pool_count == 0
+            && pool.warming_up.is_zero()
+            && pool.pending_batch_count == 0;
         if !empty {
             return;
         }

@@ -238,6 +238,14 @@ pub struct Pool<T: Config> {
     pub unbonding_keys: BoundedVec<BlockNumberFor<T>, T::MaxUnbondingPools>,
     /// Number of `UnbondingPools` entries of this provider, slashable or not.
     pub unbonding_pool_count: u32,
+    /// Delegated tokens still warming up: the sum of the batches of `PendingDelegations` that have not
+    /// activated. Neither at risk nor earning, nor weighing in the sampler.
+    pub warming_up: BalanceOf<T>,
+    /// Activation blocks of those batches.
+    pub warm_up_keys: BoundedVec<BlockNumberFor<T>, T::MaxUnbondingPools>,
+    /// Number of `PendingDelegations` entries of this provider, activated (with shares left to hand out
+    /// to their claims) or not.
+    pub pending_batch_count: u32,
     /// Tokens left free on the pool account so that it exists (the existential deposit at creation),
     /// paid by the provider and returned when the pool is dissolved.
     pub deposit: BalanceOf<T>,
@@ -269,6 +277,43 @@ pub struct Delegation<T: Config> {
     pub shares: BalanceOf<T>,
     /// Claims on unbonding pools, at most `MaxUnbondingChunks`.
     pub unbonding: BoundedVec<UnbondingClaim<BlockNumberFor<T>, BalanceOf<T>>, T::MaxUnbondingChunks>,
+    /// Tokens delegated but still warming up, by the batch they joined. A claim on an activated batch
+    /// turns into shares on the delegation's next operation (or any view of it).
+    pub pending: BoundedVec<PendingClaim<BlockNumberFor<T>, BalanceOf<T>>, T::MaxUnbondingChunks>,
+}
+
+impl<T: Config> Delegation<T> {
+    /// Nothing left in it: the record can go.
+    pub fn is_empty(&self) -> bool {
+        use sp_runtime::traits::Zero;
+        self.shares.is_zero() && self.unbonding.is_empty() && self.pending.is_empty()
+    }
+}
+
+/// A delegator's part of a batch of warming-up delegations.
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct PendingClaim<BlockNumber, Balance> {
+    /// The batch: the block from which its tokens are active.
+    pub activation: BlockNumber,
+    /// Tokens this delegator put in it.
+    pub value: Balance,
+}
+
+/// Delegations to one provider that activate at the same block. Until then `shares` is zero and
+/// `value` is their sum; at activation the whole batch buys shares at the pool's price of that moment,
+/// and each claim then takes its part of them (`shares × claim / value`, the last claim the rest).
+#[derive(
+    Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+)]
+pub struct PendingBatch<Balance> {
+    /// Tokens of the claims not yet turned into shares.
+    pub value: Balance,
+    /// Shares bought at activation and not yet handed to claims (zero before activation).
+    pub shares: Balance,
+    /// Whether the batch has activated.
+    pub active: bool,
 }
 
 /// Delegated tokens unbonding together (same provider, same unlock block), shared by points so that a

@@ -24,6 +24,8 @@ pub struct ProviderStats<Balance, BlockNumber> {
     pub bond: Balance,
     /// Active delegated stake (the value of all shares).
     pub delegated: Balance,
+    /// Delegated tokens still warming up: neither earning nor at risk yet.
+    pub warming_up: Balance,
     /// Share of every reward kept by the provider.
     pub commission: Perbill,
     /// Least reward per replica it accepts.
@@ -64,6 +66,9 @@ pub struct DelegationStats<Balance, BlockNumber> {
     pub unbonding: Vec<UnbondingValue<BlockNumber, Balance>>,
     /// Value of the claims unlocked by now: what `withdraw_delegation` would release.
     pub withdrawable: Balance,
+    /// Tokens still warming up, by activation block: not yet earning nor at risk
+    /// (`cancel_pending_delegation` returns them).
+    pub warming_up: Vec<crate::PendingClaim<BlockNumber, Balance>>,
 }
 
 /// An unbonding claim and what it is worth now.
@@ -83,6 +88,8 @@ impl<T: Config> Pallet<T> {
     ) -> Option<DelegationStats<BalanceOf<T>, BlockNumberFor<T>>> {
         let delegation = Delegations::<T>::get(provider, delegator)?;
         let pool = Pools::<T>::get(provider).unwrap_or_default();
+        // Due batches count as active, as the next operation on the pool will find them.
+        let (delegation, pool) = Self::settled_view(provider, delegation, pool);
         let now = frame_system::Pallet::<T>::block_number();
         let unbonding: Vec<_> = delegation
             .unbonding
@@ -105,6 +112,7 @@ impl<T: Config> Pallet<T> {
             active: value_of::<T>(delegation.shares, pool.shares, pool.delegated),
             unbonding,
             withdrawable,
+            warming_up: delegation.pending.into_inner(),
         })
     }
 
@@ -115,6 +123,7 @@ impl<T: Config> Pallet<T> {
     ) -> Option<ProviderStats<BalanceOf<T>, BlockNumberFor<T>>> {
         let info = Providers::<T>::get(provider)?;
         let pool = Pools::<T>::get(provider).unwrap_or_default();
+        let (_, pool) = Self::settled_view(provider, Default::default(), pool);
         let stake = pool.active_stake();
         let age: u128 = frame_system::Pallet::<T>::block_number()
             .saturating_sub(info.registered_at)
@@ -138,6 +147,7 @@ impl<T: Config> Pallet<T> {
             chilled_because,
             bond: pool.bond,
             delegated: pool.delegated,
+            warming_up: pool.warming_up,
             commission: info.commission,
             ask: info.profile.ask,
             vram_mib: info.profile.vram_mib,

@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn delegate() -> Weight;
 	fn undelegate() -> Weight;
 	fn withdraw_delegation() -> Weight;
+	fn cancel_pending_delegation() -> Weight;
 	fn force_slash() -> Weight;
 	fn reward() -> Weight;
 	fn slash() -> Weight;
@@ -300,6 +301,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeStaking::Providers` (r:1 w:0)
 	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(557), added: 3032, mode: `MaxEncodedLen`)
 	fn withdraw_delegation() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1995`
+		//  Estimated: `42062`
+		// Minimum execution time: 337_283_000 picoseconds.
+		Weight::from_parts(365_766_000, 0)
+			.saturating_add(Weight::from_parts(0, 42062))
+			.saturating_add(T::DbWeight::get().reads(23))
+			.saturating_add(T::DbWeight::get().writes(22))
+	}
+	/// Provisional: `withdraw_delegation`'s, until the benchmark is run.
+	fn cancel_pending_delegation() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1995`
 		//  Estimated: `42062`
@@ -737,6 +749,17 @@ impl WeightInfo for () {
 	/// Storage: `ComputeStaking::Providers` (r:1 w:0)
 	/// Proof: `ComputeStaking::Providers` (`max_values`: None, `max_size`: Some(557), added: 3032, mode: `MaxEncodedLen`)
 	fn withdraw_delegation() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1995`
+		//  Estimated: `42062`
+		// Minimum execution time: 337_283_000 picoseconds.
+		Weight::from_parts(365_766_000, 0)
+			.saturating_add(Weight::from_parts(0, 42062))
+			.saturating_add(RocksDbWeight::get().reads(23))
+			.saturating_add(RocksDbWeight::get().writes(22))
+	}
+	/// Provisional: `withdraw_delegation`'s, until the benchmark is run.
+	fn cancel_pending_delegation() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1995`
 		//  Estimated: `42062`

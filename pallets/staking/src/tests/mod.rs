@@ -36,6 +36,7 @@ mod unbond;
 mod undelegate;
 mod update_profile;
 mod views;
+mod warmup;
 mod withdraw_delegation;
 mod withdraw_unbonded;
 
@@ -196,6 +197,10 @@ pub fn register_with(n: u8, profile: ProviderProfile<Test>, commission: Perbill,
     assert_eq!(pool(n).bond, bond);
 }
 
+fn now() -> u64 {
+    System::block_number()
+}
+
 /// Delegates, checking balances, holds, shares and the event.
 pub fn delegate(d: u8, p: u8, amount: Balance) {
     let before = Snapshot::take(&[d, p]);
@@ -210,7 +215,16 @@ pub fn delegate(d: u8, p: u8, amount: Balance) {
     assert_ok!(Staking::delegate(signed(d), acc(p), amount));
     assert_eq!(
         events(),
-        vec![Event::Delegated { delegator: acc(d), provider: acc(p), amount, shares: expected_shares }]
+        vec![
+            Event::Delegated { delegator: acc(d), provider: acc(p), amount, activation: now() },
+            // No warm-up in the mock by default: the delegation is active at once.
+            Event::DelegationsActivated {
+                provider: acc(p),
+                activation: now(),
+                amount,
+                shares: expected_shares
+            },
+        ]
     );
     assert_eq!(free(d), before.free(d) - amount);
     assert_eq!(delegation_hold(p), before.delegation_hold[&p] + amount);

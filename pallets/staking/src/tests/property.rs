@@ -1,4 +1,5 @@
-//! Property test: random sequences of up to 50 operations over three providers and four delegators.
+//! Property test: random sequences of up to 50 operations over three providers and four delegators,
+//! with or without a delegation warm-up.
 //!
 //! After every operation: `do_try_state`; a refused call moved no balance or hold; total issuance moved
 //! only by the slashed funds (burned; emission is off). After every slash: each bucket (self-bond,
@@ -65,6 +66,10 @@ enum Op {
     Advance {
         blocks: u64,
     },
+    /// Of the `pick`-th delegation with tokens warming up.
+    CancelPending {
+        pick: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -84,6 +89,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => p().prop_map(|p| Op::Chill { p }),
         1 => p().prop_map(|p| Op::Rejoin { p }),
         3 => (1u64..12).prop_map(|blocks| Op::Advance { blocks }),
+        1 => any::<u8>().prop_map(|pick| Op::CancelPending { pick }),
     ]
 }
 
@@ -197,10 +203,26 @@ fn assert_holder_loss(
     assert!(claim_loss + unit.clone() + unit > ideal, "{what}: claimable loss two planck short of pro rata");
 }
 
+/// Rewards and slashes activate the batches that are due before they pay or take anything: brings the
+/// pool (and its delegators' claims, as their next operation would) to that state, so that the checks
+/// compare with the pool the payment or slash meets.
+fn activate_and_settle(p: u8) {
+    let mut activated = pool(p);
+    Staking::activate_due(&acc(p), &mut activated);
+    for d in DELEGATORS {
+        if let Some(mut delegation) = Delegations::<Test>::get(acc(p), acc(d)) {
+            Staking::settle_claims(&acc(p), &mut delegation, &mut activated).expect("claims settle");
+            Delegations::<Test>::insert(acc(p), acc(d), delegation);
+        }
+    }
+    Pools::<Test>::insert(acc(p), activated);
+}
+
 /// A delegator of the slashed pool: its shares and its unbonding claims.
 type Member = (u8, u128, Vec<UnbondingClaim<u64, u128>>);
 
 fn check_slash(p: u8, amount: u128, flows: &mut Flows) {
+    activate_and_settle(p);
     let before = buckets(p);
     let total = before.total();
     let take = amount.min(total);
@@ -273,10 +295,12 @@ fn apply(op: &Op, flows: &mut Flows) {
         Op::Delegate { d, p, amount } => Staking::delegate(signed(d), acc(p), amount)
             .map(|_| add(&mut flows.put_in, d, amount))
             .map_err(|e| format!("{e:?}")),
-        Op::Undelegate { pick, amount } => match pick_delegation(pick, |x| x.shares > 0) {
-            Some((d, p)) => Staking::undelegate(signed(d), acc(p), amount).map_err(|e| format!("{e:?}")),
-            None => Ok(()),
-        },
+        Op::Undelegate { pick, amount } => {
+            match pick_delegation(pick, |x| x.shares > 0 || !x.pending.is_empty()) {
+                Some((d, p)) => Staking::undelegate(signed(d), acc(p), amount).map_err(|e| format!("{e:?}")),
+                None => Ok(()),
+            }
+        }
         Op::WithdrawDelegation { pick } => {
             let Some((d, p)) = pick_delegation(pick, |x| !x.unbonding.is_empty()) else {
                 return;
@@ -297,6 +321,7 @@ fn apply(op: &Op, flows: &mut Flows) {
                 .map_err(|e| format!("{e:?}"))
         }
         Op::Reward { p, amount } => {
+            activate_and_settle(p);
             let pool = pool(p);
             let members: Vec<(u8, u128)> = DELEGATORS
                 .iter()
@@ -334,6 +359,15 @@ fn apply(op: &Op, flows: &mut Flows) {
         }
         Op::Chill { p } => Staking::chill(signed(p)).map_err(|e| format!("{e:?}")),
         Op::Rejoin { p } => Staking::rejoin(signed(p)).map_err(|e| format!("{e:?}")),
+        Op::CancelPending { pick } => {
+            let Some((d, p)) = pick_delegation(pick, |x| !x.pending.is_empty()) else {
+                return;
+            };
+            let start = free(d);
+            Staking::cancel_pending_delegation(signed(d), acc(p))
+                .map(|_| add(&mut flows.taken_out, d, free(d) - start))
+                .map_err(|e| format!("{e:?}"))
+        }
         Op::Advance { blocks } => {
             run_to_block(System::block_number() + blocks);
             Ok(())
@@ -361,6 +395,16 @@ fn exit_all(flows: &mut Flows) {
             }
         }
     };
+    // What warms up comes back at once; what is active unbonds.
+    for p in PROVIDERS {
+        for d in DELEGATORS {
+            if Delegations::<Test>::contains_key(acc(p), acc(d)) {
+                let start = free(d);
+                assert_ok!(Staking::cancel_pending(&acc(d), &acc(p)));
+                add(&mut flows.taken_out, d, free(d) - start);
+            }
+        }
+    }
     run_to_block(System::block_number() + UNBONDING + 5);
     withdraw_all(flows);
     for p in PROVIDERS {
@@ -380,8 +424,9 @@ fn exit_all(flows: &mut Flows) {
     Staking::do_try_state().expect("invariants hold after the exit");
 }
 
-fn run(bonds: [u128; 3], commissions: [u32; 3], ops: Vec<Op>) {
+fn run(bonds: [u128; 3], commissions: [u32; 3], warmup: u64, ops: Vec<Op>) {
     ExtBuilder::default().build_and_execute(|| {
+        DelegationWarmup::<Test>::put(warmup);
         let mut flows = Flows::default();
         for (i, p) in PROVIDERS.iter().enumerate() {
             assert_ok!(Staking::register_provider(
@@ -428,8 +473,9 @@ proptest! {
     fn pools_conserve_tokens_and_slash_pro_rata(
         bonds in [MIN_BOND..50_000u128, MIN_BOND..50_000u128, MIN_BOND..50_000u128],
         commissions in [0u32..=50, 0u32..=50, 0u32..=50],
+        warmup in prop_oneof![Just(0u64), 1u64..20],
         ops in prop::collection::vec(op(), 1..=50),
     ) {
-        run(bonds, commissions, ops);
+        run(bonds, commissions, warmup, ops);
     }
 }

@@ -109,7 +109,11 @@ fn quote_is_the_nth_smallest_ask_of_providers_that_qualify() {
 fn genesis_registers_providers_from_their_free_balance() {
     let mut ext = ExtBuilder::default().build();
     ext.execute_with(|| {
-        crate::GenesisConfig::<Test> { providers: vec![(acc(P1), MIN_BOND, 8_192, 2, 50)] }.build();
+        crate::GenesisConfig::<Test> {
+            providers: vec![(acc(P1), MIN_BOND, 8_192, 2, 50)],
+            delegation_warmup: 0,
+        }
+        .build();
         let info = provider(P1);
         assert_eq!(info.status, ProviderStatus::Active);
         assert_eq!(
@@ -128,6 +132,10 @@ fn genesis_registers_providers_from_their_free_balance() {
 fn genesis_refuses_an_underbonded_provider() {
     let mut ext = ExtBuilder::default().build();
     ext.execute_with(|| {
-        crate::GenesisConfig::<Test> { providers: vec![(acc(P1), MIN_BOND - 1, 8_192, 2, 50)] }.build();
+        crate::GenesisConfig::<Test> {
+            providers: vec![(acc(P1), MIN_BOND - 1, 8_192, 2, 50)],
+            delegation_warmup: 0,
+        }
+        .build();
     });
 }

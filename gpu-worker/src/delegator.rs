@@ -13,7 +13,19 @@ pub async fn delegate(
     amount: u128,
 ) -> Result<String, ChainError> {
     chain.submit_and_watch(who.keypair(), &Call::Delegate { provider, amount }).await?;
-    Ok(format!("{} delegated {} to {}", who.ss58(), format_amount(amount), ss58(&provider)))
+    Ok(format!(
+        "{} delegated {} to {}; it earns (and is at risk) after its warm-up: `gpu-worker rewards --delegator` \
+         shows when, `gpu-worker cancel-delegation` takes it back before",
+        who.ss58(),
+        format_amount(amount),
+        ss58(&provider)
+    ))
+}
+
+/// `gpu-worker cancel-delegation PROVIDER`: takes back at once what still warms up.
+pub async fn cancel(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, ChainError> {
+    chain.submit_and_watch(who.keypair(), &Call::CancelPendingDelegation { provider }).await?;
+    Ok(format!("{} took back its warming-up delegation to {}", who.ss58(), ss58(&provider)))
 }
 
 /// `gpu-worker undelegate PROVIDER AMOUNT`: starts unbonding (slashable until the unbonding period ends).
@@ -76,6 +88,13 @@ fn describe_position(delegator: &AccountId, d: &DelegationStats, now: u64) -> St
         };
         out.push_str(&format!("  unbonding {}: {when}\n", format_amount(claim.value)));
     }
+    for claim in &d.warming_up {
+        out.push_str(&format!(
+            "  warming up {}: active from block #{} (neither earning nor at risk before)\n",
+            format_amount(claim.value),
+            claim.activation
+        ));
+    }
     if d.withdrawable > 0 {
         out.push_str(&format!(
             "  `gpu-worker withdraw-delegation` releases {} now\n",
@@ -98,7 +117,7 @@ fn describe(provider: &AccountId, s: &ProviderStats) -> String {
     let r = &s.reputation;
     format!(
         "provider {}: {status}, registered at block #{}\n  \
-         bond {}, delegated {}, commission {}, ask {} per replica, {} MiB, slots {}/{}\n  \
+         bond {}, delegated {} (and {} warming up), commission {}, ask {} per replica, {} MiB, slots {}/{}\n  \
          earned by the pool since registration {}, estimated annual yield {} (after commission), \
          of which from the emission {}\n  \
          jobs completed {} (canaries {}), wrong results {}, missed deadlines {}, slashed {}, earned {}\n",
@@ -106,6 +125,7 @@ fn describe(provider: &AccountId, s: &ProviderStats) -> String {
         s.registered_at,
         format_amount(s.bond),
         format_amount(s.delegated),
+        format_amount(s.warming_up),
         percent(s.commission_ppb),
         format_amount(s.ask),
         s.vram_mib,

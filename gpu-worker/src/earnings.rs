@@ -56,6 +56,8 @@ pub enum Kind {
     Undelegated,
     /// A delegator withdrew unbonded tokens. Stake movement.
     DelegationWithdrawn,
+    /// A delegator took back tokens still warming up. Stake movement.
+    DelegationCancelled,
 }
 
 impl Kind {
@@ -76,6 +78,7 @@ impl Kind {
             Kind::Delegated => "delegated",
             Kind::Undelegated => "undelegated",
             Kind::DelegationWithdrawn => "delegation_withdrawn",
+            Kind::DelegationCancelled => "delegation_cancelled",
         }
     }
 
@@ -89,6 +92,7 @@ impl Kind {
                 | Kind::Delegated
                 | Kind::Undelegated
                 | Kind::DelegationWithdrawn
+                | Kind::DelegationCancelled
         )
     }
 }
@@ -390,7 +394,10 @@ async fn block_rows(
                     rows.push(row(kind, None, None, e.amount as i128, String::new()));
                 }
             }
-            ("ComputeStaking", name @ ("Delegated" | "Undelegated" | "DelegationWithdrawn")) => {
+            (
+                "ComputeStaking",
+                name @ ("Delegated" | "Undelegated" | "DelegationWithdrawn" | "PendingDelegationCancelled"),
+            ) => {
                 let Some(e) = decode::<DelegatorMove>(event) else { continue };
                 if e.delegator != *me {
                     continue;
@@ -402,9 +409,13 @@ async fn block_rows(
                         Kind::Delegated
                     }
                     "Undelegated" => Kind::Undelegated,
-                    _ => {
+                    "DelegationWithdrawn" => {
                         withdrawn_here.push((e.provider, e.amount));
                         Kind::DelegationWithdrawn
+                    }
+                    _ => {
+                        withdrawn_here.push((e.provider, e.amount));
+                        Kind::DelegationCancelled
                     }
                 };
                 rows.push(row(kind, None, Some(e.provider), e.amount as i128, String::new()));

@@ -49,6 +49,8 @@ enum Command {
     Undelegate(DelegateArgs),
     /// Release delegated tokens whose unbonding period has passed.
     WithdrawDelegation(ProviderArgs),
+    /// Take back at once delegated tokens still warming up (never at risk, never earning).
+    CancelDelegation(ProviderArgs),
     /// A provider's stake, terms, earnings, record and estimated yield; with --delegator, that account's
     /// position in the provider's pool.
     Rewards(RewardsArgs),
@@ -542,6 +544,15 @@ fn main() -> anyhow::Result<ExitCode> {
             runtime()?.block_on(async {
                 let chain = Chain::connect(&args.node.node).await?;
                 println!("{}", gpu_worker::delegator::withdraw(&chain, &who, provider).await?);
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::CancelDelegation(args) => {
+            let who = args.key.identity()?;
+            let provider = gpu_worker::keys::parse_account(&args.provider)?;
+            runtime()?.block_on(async {
+                let chain = Chain::connect(&args.node.node).await?;
+                println!("{}", gpu_worker::delegator::cancel(&chain, &who, provider).await?);
                 Ok(ExitCode::SUCCESS)
             })
         }

@@ -209,6 +209,13 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
     let bob_pool = stats(&node, "//Bob").unwrap().delegated;
     let out = cli(&["delegate", "--node", &ws, "--suri", "//Ferdie", "//Bob", "100"]);
     assert!(out.status.success(), "delegate failed: {}", text(&out.stderr));
+    // It warms up first (the dev chain's 10 blocks, rounded up to a batch): not yet at risk or earning.
+    assert_eq!(stats(&node, "//Bob").unwrap().warming_up, 100_000_000_000_000);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while stats(&node, "//Bob").unwrap().warming_up > 0 {
+        assert!(Instant::now() < deadline, "Ferdie's delegation did not activate");
+        std::thread::sleep(Duration::from_secs(1));
+    }
     let delegated = stats(&node, "//Bob").unwrap().delegated - bob_pool;
     assert!(delegated.abs_diff(100_000_000_000_000) <= 1, "100 GPUC more behind Bob, got {delegated}");
     let out = cli(&["rewards", "--node", &ws, "//Bob", "--delegator", "//Ferdie"]);
@@ -221,7 +228,9 @@ fn three_workers_serve_jobs_verify_outputs_survive_restarts_and_a_liar_is_slashe
         let stats: Option<Position> =
             state_call_at(&node, "ComputeApi_delegation", (account("//Bob"), account("//Ferdie")), hash);
         let stats = stats.expect("Ferdie has a position with Bob");
-        stats.active + stats.unbonding.iter().map(|c| c.value).sum::<Balance>()
+        stats.active
+            + stats.unbonding.iter().map(|c| c.value).sum::<Balance>()
+            + stats.warming_up.iter().map(|c| c.value).sum::<Balance>()
     };
     let delegated_at = node.rpc("chain_getBlockHash", serde_json::json!([]));
     let ferdie_start = position(&delegated_at);

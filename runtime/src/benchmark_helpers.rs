@@ -56,4 +56,10 @@ impl pallet_compute_jobs::BenchmarkHelper<Runtime> for ComputeJobsBenchmarkHelpe
     fn canary_kernel() -> Vec<u8> {
         crate::canaries::canary_kernel_source().to_vec()
     }
+
+    fn fill_pools(providers: &[AccountId]) {
+        for provider in providers {
+            ComputeStaking::fill_pool_for_benchmark(provider, u32::MAX);
+        }
+    }
 }

@@ -64,6 +64,7 @@ pub fn testnet_genesis(validators: Vec<ValidatorKeys>, endowed: Vec<AccountId>, 
                 .collect::<Vec<_>>(),
             canary_interval: crate::canaries::CANARY_INTERVAL,
         },
+        compute_staking: ComputeStakingConfig { delegation_warmup: crate::DELEGATION_WARMUP },
         sudo: SudoConfig { key: Some(root) },
     })
 }
@@ -73,13 +74,18 @@ fn dev_accounts() -> Vec<AccountId> {
     Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice is the only validator and the sudo key.
+/// `development`: Alice is the only validator and the sudo key; delegations warm up in half a minute.
 pub fn development_config_genesis() -> Value {
-    testnet_genesis(
+    let mut genesis = testnet_genesis(
         vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
         dev_accounts(),
         Sr25519Keyring::Alice.to_account_id(),
-    )
+    );
+    let patch = build_struct_json_patch!(RuntimeGenesisConfig {
+        compute_staking: ComputeStakingConfig { delegation_warmup: crate::DEV_DELEGATION_WARMUP },
+    });
+    json_merge(&mut genesis, patch);
+    genesis
 }
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate; Alice is the sudo key.

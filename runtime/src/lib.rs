@@ -101,6 +101,13 @@ pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
 pub const HOURS: BlockNumber = MINUTES * 60;
 /// Blocks per day.
 pub const DAYS: BlockNumber = HOURS * 24;
+/// Blocks a delegation warms up before it is active (`DelegationWarmup`, set at genesis): longer than
+/// the longest time from a job's assignment to its payout, a dispute included (twice the longest commit
+/// and reveal windows, 50 hours), plus an emission era, plus room for deadlines the chain defers. No
+/// delegation shares in a payment for work under way when it was made.
+pub const DELEGATION_WARMUP: BlockNumber = 3 * DAYS;
+/// The development chain's warm-up: half a minute, so that a delegation can be watched going active.
+pub const DEV_DELEGATION_WARMUP: BlockNumber = 10;
 /// Blocks in a year of 365.25 days, for annualised yields.
 pub const BLOCKS_PER_YEAR: u32 = DAYS * 36_525 / 100;
 

@@ -76,6 +76,44 @@ fn provider_registers_and_is_delegated_to_through_the_runtime() {
             event,
             compute_runtime::RuntimeEvent::ComputeStaking(pallet_compute_staking::Event::Delegated { .. })
         )));
+        // Warming up for the dev chain's 10 blocks (rounded up to its batch), then active.
+        let delegation = ComputeStaking::delegation_stats(&provider_id, &delegator.to_account_id()).unwrap();
+        assert_eq!((delegation.active, delegation.warming_up.len()), (0, 1));
+        let activation = delegation.warming_up[0].activation;
+        assert!(activation >= 1 + compute_runtime::DEV_DELEGATION_WARMUP);
+        frame_system::Pallet::<Runtime>::set_block_number(activation);
+        let delegation = ComputeStaking::delegation_stats(&provider_id, &delegator.to_account_id()).unwrap();
+        assert_eq!((delegation.active, delegation.warming_up.len()), (500 * UNIT, 0));
         ComputeStaking::do_try_state().expect("the staking invariants hold");
+    });
+}
+
+/// The just-in-time delegation defence holds only if no delegation activates while a job assigned before
+/// it was made is still unpaid: the warm-up must outlast a job's longest run from assignment to payout (a
+/// dispute doubles the commit and reveal windows) plus an emission era.
+#[test]
+fn the_delegation_warm_up_outlasts_any_job_and_an_era() {
+    use compute_runtime::{BlockNumber, DELEGATION_WARMUP};
+    use frame_support::traits::Get;
+    type Jobs = <Runtime as pallet_compute_jobs::Config>::MaxCommitWindow;
+    type Reveal = <Runtime as pallet_compute_jobs::Config>::MaxRevealWindow;
+    type Era = <Runtime as pallet_compute_staking::Config>::EraLength;
+    let longest_job: BlockNumber =
+        2 * (<Jobs as Get<BlockNumber>>::get() + <Reveal as Get<BlockNumber>>::get());
+    assert!(DELEGATION_WARMUP > longest_job + <Era as Get<BlockNumber>>::get());
+    for preset in ["local_testnet", "benchmark"] {
+        common::externalities(preset).execute_with(|| {
+            assert_eq!(
+                pallet_compute_staking::DelegationWarmup::<Runtime>::get(),
+                DELEGATION_WARMUP,
+                "{preset}"
+            );
+        });
+    }
+    common::externalities("development").execute_with(|| {
+        assert_eq!(
+            pallet_compute_staking::DelegationWarmup::<Runtime>::get(),
+            compute_runtime::DEV_DELEGATION_WARMUP
+        );
     });
 }

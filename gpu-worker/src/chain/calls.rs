@@ -94,6 +94,11 @@ pub enum Call {
         /// The provider.
         provider: AccountId,
     },
+    /// `ComputeStaking::cancel_pending_delegation`.
+    CancelPendingDelegation {
+        /// The provider.
+        provider: AccountId,
+    },
     /// `ComputeJobs::register_kernel`.
     RegisterKernel {
         /// The WGSL source.
@@ -133,6 +138,7 @@ impl Call {
             Call::Delegate { .. } => ("ComputeStaking", "delegate"),
             Call::Undelegate { .. } => ("ComputeStaking", "undelegate"),
             Call::WithdrawDelegation { .. } => ("ComputeStaking", "withdraw_delegation"),
+            Call::CancelPendingDelegation { .. } => ("ComputeStaking", "cancel_pending_delegation"),
             Call::RegisterKernel { .. } => ("ComputeJobs", "register_kernel"),
             Call::SubmitJob(_) => ("ComputeJobs", "submit_job"),
             Call::CommitResult { .. } => ("ComputeJobs", "commit_result"),
@@ -151,7 +157,9 @@ impl Call {
             Call::Delegate { provider, amount } | Call::Undelegate { provider, amount } => {
                 (provider, Compact(*amount)).encode()
             }
-            Call::WithdrawDelegation { provider } => provider.encode(),
+            Call::WithdrawDelegation { provider } | Call::CancelPendingDelegation { provider } => {
+                provider.encode()
+            }
             Call::RegisterKernel { wgsl } => wgsl.encode(),
             Call::SubmitJob(spec) => spec.encode(),
             Call::CommitResult { job_id, commitment } => (job_id, commitment).encode(),

@@ -58,6 +58,8 @@ pub struct ProviderStats {
     pub bond: Balance,
     /// Active delegated stake.
     pub delegated: Balance,
+    /// Delegated tokens still warming up: not yet earning nor at risk.
+    pub warming_up: Balance,
     /// Commission in parts per billion.
     pub commission_ppb: u32,
     /// Least reward per replica it accepts.
@@ -102,11 +104,23 @@ pub struct DelegationStats {
     pub unbonding: Vec<UnbondingValue>,
     /// Value of the claims unlocked by now.
     pub withdrawable: Balance,
+    /// Tokens still warming up, by activation block.
+    pub warming_up: Vec<WarmingUp>,
+}
+
+/// Delegated tokens warming up (the staking pallet's `PendingClaim`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Decode)]
+pub struct WarmingUp {
+    /// First block at which they are active.
+    pub activation: BlockNumber,
+    /// Tokens.
+    pub value: Balance,
 }
 
 impl DelegationStats {
-    /// Everything the position is worth: active stake plus every unbonding claim.
+    /// Everything the position is worth: active stake, every unbonding claim and what warms up.
     pub fn total(&self) -> Balance {
-        self.unbonding.iter().fold(self.active, |sum, claim| sum.saturating_add(claim.value))
+        let unbonding = self.unbonding.iter().fold(self.active, |sum, claim| sum.saturating_add(claim.value));
+        self.warming_up.iter().fold(unbonding, |sum, claim| sum.saturating_add(claim.value))
     }
 }

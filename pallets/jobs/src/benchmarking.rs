@@ -290,7 +290,8 @@ mod benchmarks {
     /// referees paid, the others alternately wrong and silent, all slashed, slashed funds settled.
     #[benchmark]
     fn resolve(r: Linear<1, { T::MaxReplicas::get() }>) {
-        set_block::<T>(10u32.into());
+        // Late enough for the staking side to build warm-up batches due now (see `fill_pools`).
+        set_block::<T>(20u32.into());
         let spec = max_spec::<T>(kernel::<T>(1), r);
         let quorum = usize::from(spec.quorum);
         providers::<T>(&spec);
@@ -321,6 +322,9 @@ mod benchmarks {
         }
         job.phase = JobPhase::Revealing;
         job.deadline = now::<T>();
+        let assigned: Vec<T::AccountId> =
+            job.replicas.iter().map(|replica| replica.provider.clone()).collect();
+        T::BenchmarkHelper::fill_pools(&assigned);
         Jobs_::<T>::insert(job_id, job);
         #[block]
         {

@@ -167,4 +167,8 @@ pub trait BenchmarkHelper<T: Config> {
     /// The WGSL source of the kernel that `Config::Canaries` runs: the benchmark registers it when
     /// genesis did not.
     fn canary_kernel() -> alloc::vec::Vec<u8>;
+
+    /// Gives each of `providers` the costliest stake a payment or slash can meet at the current block
+    /// (everything slashable unbonding, delegations due to activate), for jobs assigned up to now.
+    fn fill_pools(_providers: &[T::AccountId]) {}
 }

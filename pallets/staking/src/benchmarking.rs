@@ -69,12 +69,37 @@ fn provider<T: Config>(name: &'static str, index: u32, bond: BalanceOf<T>) -> T:
     who
 }
 
-/// A delegator of `provider`.
+/// A delegator of `provider`, active at once (whatever warm-up the chain has).
 fn delegator<T: Config>(index: u32, provider: &T::AccountId, amount: BalanceOf<T>) -> T::AccountId {
     let who: T::AccountId = account("delegator", index, SEED);
     fund::<T>(&who, amount);
+    let warmup = DelegationWarmup::<T>::take();
     Staking::<T>::do_delegate(who.clone(), provider.clone(), amount).expect("delegation succeeds");
+    DelegationWarmup::<T>::put(warmup);
     who
+}
+
+/// Gives `who` (funded anew) a claim in as many warm-up batches of `provider`'s pool as can be pending at
+/// once (a warm-up of `MaxUnbondingPools - 2` blocks, batches a block apart); with `due`, moves past their
+/// activation: the most batches one operation activates and the most claims one delegation settles.
+/// Returns the number of batches.
+fn warm_up_batches<T: Config>(provider: &T::AccountId, who: &T::AccountId, due: bool) -> u32 {
+    let pools = T::MaxUnbondingPools::get();
+    DelegationWarmup::<T>::put(BlockNumberFor::<T>::from(pools.saturating_sub(2).max(1)));
+    let step = T::MinDelegation::get();
+    fund::<T>(who, step.saturating_mul(pools.into()));
+    let first = Staking::<T>::warm_up_key(now::<T>());
+    let mut batches = 0u32;
+    while batches < pools && (batches == 0 || now::<T>() < first) {
+        Staking::<T>::do_delegate(who.clone(), provider.clone(), step).expect("delegation succeeds");
+        set_block::<T>(now::<T>().saturating_add(1u32.into()));
+        batches += 1;
+    }
+    let last = Staking::<T>::warm_up_key(now::<T>().saturating_sub(1u32.into()));
+    if due {
+        set_block::<T>(last);
+    }
+    batches
 }
 
 /// The largest stake of the level of `MinProviderBond`: it is accepted by almost every draw.
@@ -251,10 +276,12 @@ mod benchmarks {
         let _other = provider::<T>("provider", 1, bond);
         let _first = delegator::<T>(1, &target, T::MinDelegation::get());
         let caller: T::AccountId = whitelisted_caller();
+        let batches = warm_up_batches::<T>(&target, &caller, true);
         fund::<T>(&caller, bond);
         #[extrinsic_call]
         _(RawOrigin::Signed(caller.clone()), target.clone(), bond);
-        assert!(Delegations::<T>::contains_key(&target, &caller));
+        let delegation = Delegations::<T>::get(&target, &caller).expect("a delegation");
+        assert!(batches > 1 && delegation.pending.len() == 1 && !delegation.shares.is_zero());
     }
 
     #[benchmark]
@@ -270,9 +297,12 @@ mod benchmarks {
             set_block::<T>(now::<T>().saturating_add(g));
         }
         let _other = provider::<T>("provider", 1, Staking::<T>::stake_of(&target));
+        let batches = warm_up_batches::<T>(&target, &caller, true);
         #[extrinsic_call]
         _(RawOrigin::Signed(caller.clone()), target.clone(), min_bond::<T>());
-        assert_eq!(Delegations::<T>::get(&target, &caller).map(|d| d.unbonding.len() as u32), Some(chunks));
+        let delegation = Delegations::<T>::get(&target, &caller).expect("a delegation");
+        assert_eq!(delegation.unbonding.len() as u32, chunks);
+        assert!(batches > 1 && delegation.pending.is_empty());
     }
 
     #[benchmark]
@@ -301,6 +331,19 @@ mod benchmarks {
         assert!(!Pools::<T>::contains_key(&target));
     }
 
+    /// Worst case: a claim in every batch that can be pending, and a provider moved in the sampler.
+    #[benchmark]
+    fn cancel_pending_delegation() {
+        let target = provider::<T>("provider", 0, min_bond::<T>());
+        let _other = provider::<T>("provider", 1, min_bond::<T>());
+        let caller = delegator::<T>(0, &target, min_bond::<T>());
+        let batches = warm_up_batches::<T>(&target, &caller, false);
+        #[extrinsic_call]
+        _(RawOrigin::Signed(caller.clone()), target.clone());
+        let delegation = Delegations::<T>::get(&target, &caller).expect("a delegation");
+        assert!(batches > 1 && delegation.pending.is_empty());
+    }
+
     #[benchmark]
     fn force_slash() -> Result<(), BenchmarkError> {
         let target = slash_setup::<T>();
@@ -317,7 +360,8 @@ mod benchmarks {
         let bond = min_bond::<T>();
         let target = provider::<T>("provider", 0, bond);
         let _other = provider::<T>("provider", 1, bond);
-        let _delegator = delegator::<T>(0, &target, T::MinDelegation::get());
+        let member = delegator::<T>(0, &target, T::MinDelegation::get());
+        warm_up_batches::<T>(&target, &member, true);
         let payer: T::AccountId = account("payer", 0, SEED);
         let amount = Staking::<T>::stake_of(&target);
         fund::<T>(&payer, amount);
@@ -331,6 +375,8 @@ mod benchmarks {
     #[benchmark]
     fn slash() {
         let target = slash_setup::<T>();
+        let member: T::AccountId = account("member", 0, SEED);
+        warm_up_batches::<T>(&target, &member, true);
         let amount = Staking::<T>::stake_of(&target);
         #[block]
         {
@@ -393,7 +439,9 @@ mod benchmarks {
     fn on_initialize(n: Linear<0, { T::MaxPayoutsPerBlock::get() }>) {
         for i in 0..n {
             let who = provider::<T>("provider", i, min_bond::<T>());
-            let _delegator = delegator::<T>(i, &who, T::MinDelegation::get());
+            let member = delegator::<T>(i, &who, T::MinDelegation::get());
+            // Due at the payout, which activates them.
+            warm_up_batches::<T>(&who, &member, false);
             Staking::<T>::record_outcome(&who, JobOutcome::Completed { work_units: 1_000 }, JOB);
         }
         let era = CurrentEra::<T>::get();

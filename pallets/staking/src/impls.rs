@@ -439,8 +439,6 @@ impl<T: Config> Pallet<T> {
     pub(crate) fn do_withdraw_delegation(who: T::AccountId, provider: T::AccountId) -> DispatchResult {
         let mut delegation = Delegations::<T>::get(&provider, &who).ok_or(Error::<T>::NotDelegated)?;
         let mut pool = Pools::<T>::get(&provider).ok_or(Error::<T>::Inconsistent)?;
-        Self::activate_due(&provider, &mut pool);
-        Self::settle_claims(&provider, &mut delegation, &mut pool)?;
         let now = Self::now();
         let (ready, pending): (Vec<_>, Vec<_>) =
             delegation.unbonding.iter().copied().partition(|c| c.unlock <= now);
@@ -476,7 +474,6 @@ impl<T: Config> Pallet<T> {
         } else {
             Delegations::<T>::insert(&provider, &who, delegation);
         }
-        Self::after_stake_change(&provider, &pool);
         Pools::<T>::insert(&provider, pool);
         Self::deposit_event(Event::DelegationWithdrawn {
             delegator: who,

@@ -6,6 +6,7 @@ extern crate alloc;
 pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
+mod bench_state;
 mod benchmarking;
 mod emission;
 mod impls;

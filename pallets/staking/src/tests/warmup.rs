@@ -210,3 +210,26 @@ fn the_emission_of_an_era_goes_to_delegations_active_at_its_payout_only() {
         assert_eq!(pool(P1).warming_up, 1_000_000);
     });
 }
+
+#[cfg(feature = "runtime-benchmarks")]
+#[test]
+fn the_benchmarks_costliest_pool_is_consistent_and_all_of_it_is_met_by_a_slash() {
+    with_warmup(|| {
+        set_block(20);
+        register(P1, MIN_BOND);
+        assert_eq!(Staking::fill_pool_for_benchmark(&acc(P1), u32::MAX), 2);
+        let filled = pool(P1);
+        assert_eq!(
+            filled.bond_unbonding.len() as u32,
+            <<Test as Config>::MaxUnbondingChunks as frame_support::traits::Get<u32>>::get()
+        );
+        assert!(!filled.unbonding_keys.is_empty());
+        assert_eq!((filled.warm_up_keys.len(), DelegationWarmup::<Test>::get()), (2, WARMUP));
+        Staking::do_try_state().unwrap();
+        System::reset_events();
+        let (credit, _) = Staking::slash(&acc(P1), 100, JOB, 20);
+        drop(credit);
+        let activated = events().iter().filter(|e| matches!(e, Event::DelegationsActivated { .. })).count();
+        assert_eq!(activated, 2);
+    });
+}

@@ -80,7 +80,7 @@ fn provider_registers_and_is_delegated_to_through_the_runtime() {
         let delegation = ComputeStaking::delegation_stats(&provider_id, &delegator.to_account_id()).unwrap();
         assert_eq!((delegation.active, delegation.warming_up.len()), (0, 1));
         let activation = delegation.warming_up[0].activation;
-        assert!(activation >= 1 + compute_runtime::DEV_DELEGATION_WARMUP);
+        assert!(activation > compute_runtime::DEV_DELEGATION_WARMUP);
         frame_system::Pallet::<Runtime>::set_block_number(activation);
         let delegation = ComputeStaking::delegation_stats(&provider_id, &delegator.to_account_id()).unwrap();
         assert_eq!((delegation.active, delegation.warming_up.len()), (500 * UNIT, 0));
@@ -101,6 +101,8 @@ fn the_delegation_warm_up_outlasts_any_job_and_an_era() {
     let longest_job: BlockNumber =
         2 * (<Jobs as Get<BlockNumber>>::get() + <Reveal as Get<BlockNumber>>::get());
     assert!(DELEGATION_WARMUP > longest_job + <Era as Get<BlockNumber>>::get());
+    // A delegator decides to stay (its last chance to cancel) before any job it will be paid for exists.
+    assert!(DELEGATION_WARMUP * 3 / 4 > longest_job + <Era as Get<BlockNumber>>::get());
     for preset in ["local_testnet", "benchmark"] {
         common::externalities(preset).execute_with(|| {
             assert_eq!(

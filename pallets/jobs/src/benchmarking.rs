@@ -260,12 +260,18 @@ mod benchmarks {
     /// An assigned job of `MaxReplicas` in a full deadline bucket.
     #[benchmark]
     fn cancel_job() {
-        set_block::<T>(10u32.into());
+        // Late enough for the staking side to build warm-up batches due now (see `fill_pools`).
+        set_block::<T>(20u32.into());
         let spec = max_spec::<T>(kernel::<T>(1), T::MaxReplicas::get());
         providers::<T>(&spec);
         let caller = requester::<T>(&spec);
         let job_id = submit::<T>(&caller, spec);
-        fill_buckets::<T>(Jobs_::<T>::get(job_id).expect("open").deadline, 1);
+        let job = Jobs_::<T>::get(job_id).expect("open");
+        fill_buckets::<T>(job.deadline, 1);
+        // The compensation paid to each assigned provider meets its costliest pool.
+        let assigned: Vec<T::AccountId> =
+            job.replicas.iter().map(|replica| replica.provider.clone()).collect();
+        T::BenchmarkHelper::fill_pools(&assigned);
         #[extrinsic_call]
         _(RawOrigin::Signed(caller), job_id);
         assert!(!Jobs_::<T>::contains_key(job_id));

@@ -331,13 +331,16 @@ mod benchmarks {
         assert!(!Pools::<T>::contains_key(&target));
     }
 
-    /// Worst case: a claim in every batch that can be pending, and a provider moved in the sampler.
+    /// Worst case: a cancellable claim in every batch that can be pending.
     #[benchmark]
     fn cancel_pending_delegation() {
         let target = provider::<T>("provider", 0, min_bond::<T>());
         let _other = provider::<T>("provider", 1, min_bond::<T>());
         let caller = delegator::<T>(0, &target, min_bond::<T>());
+        let start = now::<T>();
         let batches = warm_up_batches::<T>(&target, &caller, false);
+        // Back to the first delegation's block: every claim is still early enough to be cancelled.
+        set_block::<T>(start);
         #[extrinsic_call]
         _(RawOrigin::Signed(caller.clone()), target.clone());
         let delegation = Delegations::<T>::get(&target, &caller).expect("a delegation");

@@ -418,7 +418,7 @@ impl<T: Config> Pallet<T> {
         let pool = Pools::<T>::get(&who).ok_or(Error::<T>::Inconsistent)?;
         ensure!(pool.bond.is_zero(), Error::<T>::StillBonded);
         // What still warms up goes back at once (it was never at risk); activated claims become shares.
-        let returned = Self::cancel_pending(&delegator, &who)?;
+        let returned = Self::cancel_pending(&delegator, &who, false)?;
         // Claims that have unlocked are paid out first, so that the delegator's list of claims (which
         // holds more than the unlock blocks that can lie ahead) always has room for this one.
         let now = Self::now();

@@ -518,7 +518,8 @@ pub mod pallet {
         /// The delegation is still warming up: nothing is active to unbond yet
         /// (`cancel_pending_delegation` returns it).
         NotYetActive,
-        /// None of the caller's delegation to this provider is warming up.
+        /// None of the caller's delegation to this provider is warming up with more than
+        /// `cancel_cutoff()` blocks to go.
         NothingPending,
         /// Arithmetic overflow.
         Overflow,
@@ -805,10 +806,13 @@ pub mod pallet {
             Self::do_unbond_delegator(who, delegator)
         }
 
-        /// Returns to the caller's free balance all of its delegation to `provider` that is still warming
-        /// up: it was never at risk, so it leaves at once.
+        /// Returns to the caller's free balance its delegation to `provider` that is still warming up
+        /// and has more than `cancel_cutoff()` (three quarters of `DelegationWarmup`) blocks to go (or
+        /// is due but could not activate, its pool depleted): it was never at risk, so it leaves at once.
+        /// Closer to their activation, claims stay: the choice to stay is made before the jobs its
+        /// delegation will share in can be known.
         ///
-        /// - origin: signed, a delegator of `provider` with tokens warming up.
+        /// - origin: signed, a delegator of `provider` with such tokens.
         ///
         /// Errors: `NotDelegated`, `NothingPending`. Event: `PendingDelegationCancelled` (and
         /// `DelegationsActivated` for batches whose warm-up ended, which are no longer pending).

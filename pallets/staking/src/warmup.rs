@@ -10,7 +10,7 @@
 
 use crate::{
     pallet::*,
-    pool::{shares_for, INITIAL_SHARES_PER_PLANCK},
+    pool::{shares_for, INITIAL_SHARES_PER_PLANCK, MAX_SHARE_DILUTION},
     types::*,
 };
 use frame_support::{
@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
         let mut due: alloc::vec::Vec<_> =
             pool.warm_up_keys.iter().copied().filter(|key| *key <= now).collect();
         due.sort();
-        pool.warm_up_keys.retain(|key| *key > now);
+        // A batch that cannot activate stays listed and pending (its delegators may cancel it).
         for activation in due {
             let Some(mut batch) = PendingDelegations::<T>::get(provider, activation) else {
                 defensive!("a warm-up key without its batch");
@@ -72,11 +72,21 @@ impl<T: Config> Pallet<T> {
                 defensive!("a batch's shares overflow");
                 continue;
             };
+            let max_shares = pool
+                .delegated
+                .saturating_mul(INITIAL_SHARES_PER_PLANCK.into())
+                .saturating_mul(MAX_SHARE_DILUTION.into());
+            if pool.shares > max_shares {
+                // Slashes since the delegation depleted the pool (`PoolDepleted`): the batch waits for
+                // rewards to restore it, or for its delegators to cancel.
+                continue;
+            }
             if shares.is_zero() {
                 // Delegation checks that its amount buys a share; only a price risen a million-fold
                 // since then gets here, and the tokens then back the pool's other shares.
                 defensive!("an activated batch buys no share");
             }
+            pool.warm_up_keys.retain(|key| *key != activation);
             pool.warming_up = pool.warming_up.saturating_sub(batch.value);
             pool.delegated = delegated;
             pool.shares = total_shares;
@@ -159,19 +169,39 @@ impl<T: Config> Pallet<T> {
         Ok(())
     }
 
-    /// Returns to `who` all of its delegation to `provider` that is still warming up, and turns its
-    /// activated claims into shares. Writes the delegation and the pool. Returns the tokens returned.
+    /// Blocks before its activation from which a warm-up claim can no longer be cancelled by its
+    /// delegator: three quarters of the warm-up. Were a delegation free to leave up to its activation,
+    /// its delegator could wait, watch the jobs assigned to the provider meanwhile, and stay only when a
+    /// large payment is about to come: the decision to stay must be made before any job paid after the
+    /// activation can be known (the runtime's warm-up is chosen so that three quarters of it outlast any
+    /// job plus an era).
+    pub fn cancel_cutoff() -> BlockNumberFor<T> {
+        DelegationWarmup::<T>::get().saturating_mul(3u32.into()) / 4u32.into()
+    }
+
+    /// Returns to `who` its delegation to `provider` that is still warming up (with `only_early`, the
+    /// claims whose activation is more than [`Self::cancel_cutoff`] away, and those due that could not
+    /// activate), and turns its activated claims into shares. Writes the delegation and the pool. Returns
+    /// the tokens returned.
     pub(crate) fn cancel_pending(
         who: &T::AccountId,
         provider: &T::AccountId,
+        only_early: bool,
     ) -> Result<BalanceOf<T>, DispatchError> {
         let mut delegation = Delegations::<T>::get(provider, who).ok_or(Error::<T>::NotDelegated)?;
         let mut pool = Pools::<T>::get(provider).ok_or(Error::<T>::Inconsistent)?;
         Self::activate_due(provider, &mut pool);
         Self::settle_claims(provider, &mut delegation, &mut pool)?;
 
+        let now = frame_system::Pallet::<T>::block_number();
+        let cutoff = now.saturating_add(Self::cancel_cutoff());
+        let (cancelled, kept): (alloc::vec::Vec<_>, alloc::vec::Vec<_>) = delegation
+            .pending
+            .iter()
+            .copied()
+            .partition(|claim| !only_early || claim.activation > cutoff || claim.activation <= now);
         let mut returned = BalanceOf::<T>::zero();
-        for claim in delegation.pending.iter() {
+        for claim in cancelled.iter() {
             let mut batch =
                 PendingDelegations::<T>::get(provider, claim.activation).ok_or(Error::<T>::Inconsistent)?;
             ensure!(!batch.active && claim.value <= batch.value, Error::<T>::Inconsistent);
@@ -185,7 +215,7 @@ impl<T: Config> Pallet<T> {
             }
             returned = returned.checked_add(&claim.value).ok_or(Error::<T>::Overflow)?;
         }
-        delegation.pending = Default::default();
+        delegation.pending = kept.try_into().map_err(|_| Error::<T>::Inconsistent)?;
         pool.warming_up = pool.warming_up.checked_sub(&returned).ok_or(Error::<T>::Inconsistent)?;
         Self::release_to(provider, who, HoldReason::Delegation, returned)?;
 
@@ -207,7 +237,7 @@ impl<T: Config> Pallet<T> {
     }
 
     pub(crate) fn do_cancel_pending_delegation(who: T::AccountId, provider: T::AccountId) -> DispatchResult {
-        let returned = Self::cancel_pending(&who, &provider)?;
+        let returned = Self::cancel_pending(&who, &provider, true)?;
         ensure!(!returned.is_zero(), Error::<T>::NothingPending);
         Self::maybe_dissolve_pool(&provider);
         Ok(())

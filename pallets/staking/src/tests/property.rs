@@ -400,7 +400,7 @@ fn exit_all(flows: &mut Flows) {
         for d in DELEGATORS {
             if Delegations::<Test>::contains_key(acc(p), acc(d)) {
                 let start = free(d);
-                assert_ok!(Staking::cancel_pending(&acc(d), &acc(p)));
+                assert_ok!(Staking::cancel_pending(&acc(d), &acc(p), false));
                 add(&mut flows.taken_out, d, free(d) - start);
             }
         }

@@ -154,7 +154,7 @@ fn undelegating_or_cancelling_at_the_wrong_time_is_refused_and_changes_nothing()
 }
 
 #[test]
-fn claims_in_several_batches_activate_one_by_one() {
+fn claims_in_several_batches_activate_one_by_one_and_only_early_ones_can_be_cancelled() {
     with_warmup(|| {
         register(P1, 1_000);
         assert_ok!(Staking::delegate(signed(D1), acc(P1), 100));
@@ -164,12 +164,50 @@ fn claims_in_several_batches_activate_one_by_one() {
             pending(P1, D1),
             vec![PendingClaim { activation: 18, value: 100 }, PendingClaim { activation: 24, value: 200 }]
         );
-        set_block(18);
-        assert_eq!(stats(P1, D1).active, 100);
+        // The cut-off is 9 blocks (three quarters of the warm-up): at block 12 the claim activating at 18
+        // must stay, the one at 24 may go.
+        assert_eq!(Staking::cancel_cutoff(), 9);
+        set_block(12);
         assert_ok!(Staking::cancel_pending_delegation(signed(D1), acc(P1)));
         assert_eq!(free(D1), INITIAL - 100);
+        assert_eq!(pending(P1, D1), vec![PendingClaim { activation: 18, value: 100 }]);
+        set_block(18);
         assert_eq!(stats(P1, D1).active, 100);
-        assert_eq!(pending(P1, D1), vec![]);
+    });
+}
+
+#[test]
+fn a_delegator_cannot_wait_for_a_payout_to_decide_whether_to_stay() {
+    with_warmup(|| {
+        register(P1, 1_000);
+        delegate_at_once(D1, 1_000);
+        assert_ok!(Staking::delegate(signed(D2), acc(P1), 1_000));
+        // Just before the activation (18) a large payment is in sight: too late to back out of one that
+        // is not, so there is no free option to take.
+        set_block(17);
+        assert_noop!(Staking::cancel_pending_delegation(signed(D2), acc(P1)), Error::<Test>::NothingPending);
+        set_block(18);
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1_000, JOB));
+        assert_eq!(stats(P1, D2).active, delegation_value(P1, D1));
+    });
+}
+
+#[test]
+fn a_batch_that_a_depleted_pool_cannot_take_stays_pending_and_can_be_cancelled() {
+    with_warmup(|| {
+        register(P1, 1_000);
+        delegate_at_once(D1, 1_000);
+        assert_ok!(Staking::delegate(signed(D2), acc(P1), 500));
+        // Slashed to a twentieth of its price: no new shares until rewards restore it.
+        let (credit, _) = Staking::slash(&acc(P1), 1_900, JOB, 0);
+        drop(credit);
+        set_block(18);
+        assert_ok!(Staking::reward(&acc(P1), &acc(PAYER), 1, JOB));
+        assert_eq!(pool(P1).warming_up, 500);
+        assert_eq!(pool(P1).warm_up_keys.into_inner(), vec![18]);
+        Staking::do_try_state().unwrap();
+        assert_ok!(Staking::cancel_pending_delegation(signed(D2), acc(P1)));
+        assert_eq!(free(D2), INITIAL);
     });
 }
 

@@ -124,31 +124,10 @@ fn granularity<T: Config>() -> BlockNumberFor<T> {
     Staking::<T>::unbonding_key(a.saturating_add(1u32.into())).saturating_sub(a)
 }
 
-/// A provider with the most slashable unbonding chunks and pools, and delegators.
+/// A provider with the most slashable unbonding chunks and pools, and delegators; and a second provider.
 fn slash_setup<T: Config>() -> T::AccountId {
-    let chunks = T::MaxUnbondingChunks::get();
-    let bond = min_bond::<T>().saturating_mul(2u32.into());
-    let target = provider::<T>("provider", 0, bond.saturating_add(chunks.into()));
-    let step = T::MinDelegation::get();
-    let g = granularity::<T>();
-    let first_key = Staking::<T>::unbonding_key(now::<T>());
-    let pools = T::MaxUnbondingPools::get();
-    let mut i = 0u32;
-    while i < pools {
-        // Every unbonding pool created must still be slashable at the end.
-        if now::<T>().saturating_add(g) >= first_key && i > 0 {
-            break;
-        }
-        let who = delegator::<T>(i, &target, step.saturating_mul(3u32.into()));
-        Staking::<T>::do_undelegate(who, target.clone(), step).expect("undelegate succeeds");
-        set_block::<T>(now::<T>().saturating_add(g));
-        i += 1;
-    }
-    let start = now::<T>();
-    for c in 0..chunks {
-        set_block::<T>(start.saturating_add(c.into()));
-        Staking::<T>::do_unbond(target.clone(), 1u32.into()).expect("unbond succeeds");
-    }
+    let target = provider::<T>("provider", 0, min_bond::<T>().saturating_mul(2u32.into()));
+    Staking::<T>::fill_pool_for_benchmark(&target, 0);
     let _other = provider::<T>("provider", 1, Staking::<T>::stake_of(&target));
     target
 }

@@ -527,6 +527,9 @@ pub mod pallet {
         Inconsistent,
         /// The provider has nothing slashable.
         NothingToSlash,
+        /// The pool has as many warm-up batches as it can hold: batches that its depletion kept from
+        /// activating hold their slots until rewards restore the pool or their delegators cancel them.
+        WarmUpFull,
     }
 
     /// Providers registered at genesis, for development, test and benchmark chains.
@@ -721,7 +724,8 @@ pub mod pallet {
         /// - `amount`: at least `MinDelegation`.
         ///
         /// Errors: `NotAProvider`, `SelfDelegation`, `DelegationTooSmall`, `ProviderLeaving`,
-        /// `PoolDepleted`, `InsufficientBalance`, `Overflow`. Event: `Delegated`.
+        /// `PoolDepleted`, `InsufficientBalance`, `TooManyUnbondingChunks` (claims),
+        /// `WarmUpFull`, `Overflow`. Event: `Delegated`.
         #[pallet::call_index(9)]
         pub fn delegate(
             origin: OriginFor<T>,

@@ -128,15 +128,27 @@ impl<T: Config> Pallet<T> {
             batch.value = batch.value.saturating_sub(claim.value);
             batch.shares = batch.shares.saturating_sub(shares);
             delegation.shares = delegation.shares.checked_add(&shares).ok_or(Error::<T>::Overflow)?;
-            if batch.value.is_zero() {
-                PendingDelegations::<T>::remove(provider, claim.activation);
-                pool.pending_batch_count = pool.pending_batch_count.saturating_sub(1);
-            } else {
-                PendingDelegations::<T>::insert(provider, claim.activation, batch);
-            }
+            Self::write_batch(provider, claim.activation, batch, pool);
         }
         delegation.pending = kept.try_into().map_err(|_| Error::<T>::Inconsistent)?;
         Ok(())
+    }
+
+    /// Writes `batch` back, or removes it (and its key, if it was not activated) once claims took all
+    /// of its tokens.
+    fn write_batch(
+        provider: &T::AccountId,
+        activation: BlockNumberFor<T>,
+        batch: PendingBatch<BalanceOf<T>>,
+        pool: &mut Pool<T>,
+    ) {
+        if batch.value.is_zero() {
+            PendingDelegations::<T>::remove(provider, activation);
+            pool.pending_batch_count = pool.pending_batch_count.saturating_sub(1);
+            pool.warm_up_keys.retain(|key| *key != activation);
+        } else {
+            PendingDelegations::<T>::insert(provider, activation, batch);
+        }
     }
 
     /// Adds `amount` to the batch activating at `activation`, and a claim on it to `delegation`.
@@ -159,9 +171,10 @@ impl<T: Config> Pallet<T> {
                 .map_err(|_| Error::<T>::TooManyUnbondingChunks)?,
         }
         if existing.is_none() {
-            // Claims left after `settle_claims` are on batches not yet activated, whose keys lie in the
-            // future: at most `MaxUnbondingPools` of them (see `batch_key`).
-            pool.warm_up_keys.try_push(activation).map_err(|_| Error::<T>::Inconsistent)?;
+            // After `activate_due`, the keys listed are those of batches in the future (at most
+            // `MaxUnbondingPools - 1` of them besides this one, see `batch_key`) and of due batches a
+            // depleted pool could not take, which hold their slot until cancelled or activated.
+            pool.warm_up_keys.try_push(activation).map_err(|_| Error::<T>::WarmUpFull)?;
             pool.pending_batch_count = pool.pending_batch_count.saturating_add(1);
         }
         pool.warming_up = pool.warming_up.checked_add(&amount).ok_or(Error::<T>::Overflow)?;
@@ -206,13 +219,7 @@ impl<T: Config> Pallet<T> {
                 PendingDelegations::<T>::get(provider, claim.activation).ok_or(Error::<T>::Inconsistent)?;
             ensure!(!batch.active && claim.value <= batch.value, Error::<T>::Inconsistent);
             batch.value = batch.value.saturating_sub(claim.value);
-            if batch.value.is_zero() {
-                PendingDelegations::<T>::remove(provider, claim.activation);
-                pool.pending_batch_count = pool.pending_batch_count.saturating_sub(1);
-                pool.warm_up_keys.retain(|key| *key != claim.activation);
-            } else {
-                PendingDelegations::<T>::insert(provider, claim.activation, batch);
-            }
+            Self::write_batch(provider, claim.activation, batch, &mut pool);
             returned = returned.checked_add(&claim.value).ok_or(Error::<T>::Overflow)?;
         }
         delegation.pending = kept.try_into().map_err(|_| Error::<T>::Inconsistent)?;

@@ -8,6 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use gpu_worker::bench::bench_jobs;
 use gpu_worker::exec::{ExecConfig, Executor};
 use gpu_worker::job::Input;
+use gpu_worker::kernels::validation_of;
 
 fn kernels(c: &mut Criterion) {
     let full = std::env::var_os("GPU_WORKER_BENCH_FULL").is_some_and(|v| v != "0");
@@ -32,7 +33,7 @@ fn kernels(c: &mut Criterion) {
         group.sample_size(10);
         group.throughput(Throughput::Elements(job.work(&output) as u64));
         group.bench_function("gpu", |b| {
-            b.iter(|| match executor.run_unhashed(&program) {
+            b.iter(|| match executor.run_unhashed(&program, validation_of(&program)) {
                 Ok(Ok((out, _))) => out,
                 other => panic!("the GPU job did not complete: {other:?}"),
             })

@@ -28,7 +28,7 @@ use thiserror::Error;
 
 use crate::exec::{ExecError, Executor, Failure, Outcome};
 use crate::job::Input;
-use crate::kernels::{BuiltinJob, Conv2d, Mandelbrot, Matmul, PrefixSum, Sha256Batch};
+use crate::kernels::{self, BuiltinJob, Conv2d, Mandelbrot, Matmul, PrefixSum, Sha256Batch};
 
 /// Benchmark errors.
 #[derive(Debug, Error)]
@@ -248,7 +248,7 @@ pub fn run(
         let mut root_times = Vec::new();
         let mut gpu_output = None;
         for run in 0..=repeats {
-            let completed = match executor.run(&program)? {
+            let completed = match executor.run_with(&program, kernels::validation_of(&program))? {
                 Outcome::Completed(c) => c,
                 Outcome::Failed(failure) => return Err(BenchError::Failed { kernel: name, failure }),
             };

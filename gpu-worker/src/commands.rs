@@ -9,10 +9,10 @@ use compute_primitives::failure::FailureReason;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bench::{BenchConfig, BenchReport};
-use crate::exec::{ExecConfig, Executor, Outcome, Timings};
+use crate::exec::{ExecConfig, Executor, Outcome, Timings, Validation};
 use crate::gpu::context::{enumerate_adapters, AdapterSelector, NO_ADAPTER_HINT};
 use crate::job::{Input, Job, JobError, Program};
-use crate::kernels::{Builtin, BuiltinError, BuiltinJob};
+use crate::kernels::{self, Builtin, BuiltinError, BuiltinJob};
 use crate::Error;
 
 /// `gpu-worker devices`: every adapter wgpu finds, one per line.
@@ -224,7 +224,8 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
     let hook_bar = bar.clone();
     executor.set_wait_hook(move |_| hook_bar.tick());
     // A WGSL file is a job as the chain would carry it; only the library's own programs use variants.
-    let outcome = if builtin_job.is_some() { executor.run(&program)? } else { executor.run_job(&program)? };
+    let validation = if builtin_job.is_some() { kernels::validation_of(&program) } else { Validation::Portable };
+    let outcome = executor.run_with(&program, validation)?;
     bar.finish_and_clear();
 
     let mut verified = None;

@@ -32,7 +32,7 @@ use compute_primitives::failure::{failure_root, FailureReason};
 use compute_primitives::{KernelId, ResultRoot};
 use thiserror::Error;
 
-use crate::gpu::context::{AdapterSelector, ContextError, GpuContext};
+use crate::gpu::context::{AdapterSelector, ContextError, DeviceTraits, GpuContext};
 use crate::gpu::kernel::KernelCache;
 use crate::gpu::limits::ProtocolLimits;
 use crate::gpu::pool::{BufferKind, BufferPool, PoolStats};
@@ -268,9 +268,9 @@ impl Executor {
         self.wait_hook = Some(Box::new(hook));
     }
 
-    /// What the device offers beyond the baseline (creating the device if there is none): what
-    /// [`crate::kernels::BuiltinJob::program_for_device`] needs.
-    pub fn device_traits(&mut self) -> Result<crate::kernels::DeviceTraits, ExecError> {
+    /// What the device offers beyond the baseline (creating the device if there is none), for choosing
+    /// device-specific variants of a kernel.
+    pub fn device_traits(&mut self) -> Result<DeviceTraits, ExecError> {
         self.ensure_device()?;
         Ok(self.ctx.as_ref().map(GpuContext::traits).unwrap_or_default())
     }
@@ -290,24 +290,16 @@ impl Executor {
         self.pool.stats()
     }
 
-    /// Runs `program` and computes its root (while copying the output out: [`crate::root::copy_with_root`]).
-    /// The library's device variants ([`crate::kernels::is_device_variant`]) run with their extra
-    /// capabilities: for programs the worker built itself ([`crate::kernels::BuiltinJob::program_for_device`],
-    /// [`crate::kernels::device_equivalent`]). A program from anyone else goes through [`Self::run_job`].
+    /// Runs `program` and computes its root (while copying the output out: [`crate::root::copy_with_root`]),
+    /// validated as every provider validates a job ([`Validation::Portable`]): how to run a program from
+    /// anyone (the chain, a requester's file).
     pub fn run(&mut self, program: &Program) -> Result<Outcome, ExecError> {
-        self.run_hashed(program, Variants::Trusted)
+        self.run_with(program, Validation::Portable)
     }
 
-    /// Runs a job received from someone else (the chain, a requester's file): as [`Self::run`], except that a
-    /// device variant's source is validated like any job's and therefore refused (`InvalidWgsl`), on every
-    /// device alike. Otherwise a provider on a device with the variant's traits would run a job that every
-    /// other provider refuses, and their results would differ.
-    pub fn run_job(&mut self, program: &Program) -> Result<Outcome, ExecError> {
-        self.run_hashed(program, Variants::Refused)
-    }
-
-    fn run_hashed(&mut self, program: &Program, variants: Variants) -> Result<Outcome, ExecError> {
-        Ok(match self.run_inner(program, true, variants)? {
+    /// Runs `program` as [`Self::run`] does, validated as `validation` says.
+    pub fn run_with(&mut self, program: &Program, validation: Validation) -> Result<Outcome, ExecError> {
+        Ok(match self.run_inner(program, true, validation)? {
             Ok((output, Some(root), timings)) => Outcome::Completed(Completed { output, root, timings }),
             Ok((output, None, mut timings)) => {
                 let start = Instant::now();
@@ -323,8 +315,9 @@ impl Executor {
     pub fn run_unhashed(
         &mut self,
         program: &Program,
+        validation: Validation,
     ) -> Result<Result<(Vec<u8>, Timings), Failure>, ExecError> {
-        Ok(self.run_inner(program, false, Variants::Trusted)?.map(|(output, _, timings)| (output, timings)))
+        Ok(self.run_inner(program, false, validation)?.map(|(output, _, timings)| (output, timings)))
     }
 
     /// Runs `program`: the output, its root when `hash`, and the timings; or the job's failure.
@@ -332,7 +325,7 @@ impl Executor {
         &mut self,
         program: &Program,
         hash: bool,
-        variants: Variants,
+        validation: Validation,
     ) -> Result<Result<RunOutput, Failure>, ExecError> {
         self.stats.jobs += 1;
         let start = Instant::now();
@@ -342,7 +335,7 @@ impl Executor {
             return Ok(Err(rejection.into()));
         }
         let kernel_id = compute_primitives::kernel_id(program.wgsl.as_bytes());
-        let device_variant = variants == Variants::Trusted && crate::kernels::is_device_variant(&kernel_id);
+        let device_variant = validation == Validation::DeviceVariant;
         let iface = self
             .interfaces
             .entry((kernel_id, device_variant))
@@ -369,11 +362,10 @@ impl Executor {
         let mut lost = String::new();
         for _attempt in 0..2 {
             self.ensure_device()?;
-            if device_variant && !self.ctx.as_ref().is_some_and(|c| c.traits().runs_cpu_variants()) {
+            if device_variant && !self.ctx.as_ref().is_some_and(|c| c.traits().has_extensions()) {
                 return Ok(Err(Failure::new(
                     FailureReason::UnsupportedFeature,
-                    "this built-in kernel variant needs a CPU device with 64-bit integers whose subgroups \
-                     are always 8 invocations wide",
+                    "a device variant needs 64-bit integers and subgroups of one fixed size",
                 )));
             }
             match self.execute(&iface, program, &inputs, hash, &mut timings)? {
@@ -654,11 +646,20 @@ fn lost_device(ctx: &GpuContext, errors: bool) -> Option<GpuEnd> {
     ctx.is_lost().then(|| GpuEnd::Lost(ctx.lost_message().unwrap_or_default()))
 }
 
-/// Whether a run grants the device variants their capabilities ([`Executor::run`], [`Executor::run_job`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Variants {
-    Trusted,
-    Refused,
+/// How a program is validated before it runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Validation {
+    /// As every provider validates a job: the protocol's baseline, no extension. Results are the same on
+    /// every device, so this is the only validation for programs from anyone else.
+    #[default]
+    Portable,
+    /// With the device extensions a kernel written for one kind of device may use (subgroup operations,
+    /// 64-bit integers, texel inputs: [`validate::validate_device_variant`]), on a device that has them.
+    /// Results can then depend on the device (a subgroup's size), so only for programs the caller built
+    /// from sources it trusts to compute the portable program's bytes on this device; never for a job
+    /// received from someone else (a provider on a device with the extensions would run it while every
+    /// other provider refuses it).
+    DeviceVariant,
 }
 
 /// What an input or the output is bound as.

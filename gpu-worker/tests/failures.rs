@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::{check_against_reference, executor, executor_with_timeout};
 use compute_primitives::failure::{failure_root, FailureReason};
-use gpu_worker::exec::{ExecError, Executor, Outcome};
+use gpu_worker::exec::{ExecError, Executor, Outcome, Validation};
 use gpu_worker::job::{Input, Job, Program};
 use gpu_worker::kernels::{BuiltinJob, Matmul, PrefixSum};
 
@@ -103,14 +103,14 @@ fn a_device_variant_sent_as_a_job_is_refused() {
     let mut program = job.program(job.default_inputs(1)).unwrap();
     program.wgsl = Arc::from(gpu_worker::kernels::MATMUL_CPU_WGSL);
     program.passes[0].workgroups = [1, 1, 1];
-    let Outcome::Failed(failure) = ex.run_job(&program).unwrap() else {
+    let Outcome::Failed(failure) = ex.run(&program).unwrap() else {
         panic!("the variant's source ran as a job");
     };
     assert_eq!(failure.reason, FailureReason::InvalidWgsl, "{}", failure.message);
     let own = job.program_for_device(job.default_inputs(1), ex.device_traits().unwrap()).unwrap();
-    assert!(matches!(ex.run(&own).unwrap(), Outcome::Completed(_)));
+    assert!(matches!(ex.run_with(&own, Validation::DeviceVariant).unwrap(), Outcome::Completed(_)));
     // After the trusted run, the job is still refused (validation results are kept per kind of run).
-    assert!(matches!(ex.run_job(&program).unwrap(), Outcome::Failed(_)));
+    assert!(matches!(ex.run(&program).unwrap(), Outcome::Failed(_)));
 }
 
 #[test]

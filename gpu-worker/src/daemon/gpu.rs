@@ -8,7 +8,7 @@ use thiserror::Error;
 use tokio::sync::oneshot;
 
 use crate::bench::{BenchConfig, BenchError, BenchReport};
-use crate::exec::{ExecConfig, ExecError, Executor, Outcome};
+use crate::exec::{ExecConfig, ExecError, Executor, Outcome, Validation};
 use crate::job::Program;
 
 /// Why a job could not be run (the machine's fault, not the job's).
@@ -69,8 +69,8 @@ impl GpuService {
                             // anything else runs as a job, the variants' sources refused like any job's.
                             let traits = executor.device_traits().unwrap_or_default();
                             let outcome = match crate::kernels::device_equivalent(&program, traits) {
-                                Some(variant) => executor.run(&variant),
-                                None => executor.run_job(&program),
+                                Some(variant) => executor.run_with(&variant, Validation::DeviceVariant),
+                                None => executor.run(&program),
                             };
                             let _ = reply.send(outcome);
                         }

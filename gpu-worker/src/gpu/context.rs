@@ -240,8 +240,8 @@ impl GpuContext {
         }
         let adapter = adapters.into_iter().nth(chosen).ok_or_else(|| no_match(selector, &summaries))?;
         let info = adapter.get_info();
-        // Subgroup operations and 64-bit integers are only for the built-in kernels' device variants (see
-        // `crate::kernels::is_device_variant`); jobs from the chain are validated without them.
+        // Subgroup operations and 64-bit integers are only for device variants (`Validation::DeviceVariant`);
+        // jobs from the chain are validated without them.
         let features = adapter.features() & (wgpu::Features::SUBGROUP | wgpu::Features::SHADER_INT64);
         let (device, queue) = futures::executor::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("gpu-worker"),
@@ -289,11 +289,11 @@ impl GpuContext {
     }
 
     /// What the device offers beyond the baseline, for device-specific kernel variants.
-    pub fn traits(&self) -> crate::kernels::DeviceTraits {
+    pub fn traits(&self) -> DeviceTraits {
         let features = self.device.features();
         let fixed = features.contains(wgpu::Features::SUBGROUP)
             && self.info.subgroup_min_size == self.info.subgroup_max_size;
-        crate::kernels::DeviceTraits {
+        DeviceTraits {
             cpu: self.info.device_type == wgpu::DeviceType::Cpu,
             fixed_subgroup_size: fixed.then_some(self.info.subgroup_min_size),
             int64: features.contains(wgpu::Features::SHADER_INT64),
@@ -331,6 +331,24 @@ impl GpuContext {
         if let Err(e) = spawned {
             log::error!("cannot spawn a thread to release the abandoned device ({e}); it is leaked");
         }
+    }
+}
+
+/// What a device offers beyond the protocol's baseline, for choosing device-specific kernel variants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeviceTraits {
+    /// Whether the device is a CPU implementation (lavapipe, SwiftShader).
+    pub cpu: bool,
+    /// The subgroup size when the device has subgroup operations and always uses that one size.
+    pub fixed_subgroup_size: Option<u32>,
+    /// Whether shaders may use 64-bit integers.
+    pub int64: bool,
+}
+
+impl DeviceTraits {
+    /// Whether the device has every extension a device variant may use (`Validation::DeviceVariant`).
+    pub fn has_extensions(&self) -> bool {
+        self.int64 && self.fixed_subgroup_size.is_some()
     }
 }
 

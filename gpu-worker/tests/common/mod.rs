@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gpu_worker::exec::{Completed, ExecConfig, Executor, Outcome};
 use gpu_worker::job::Input;
-use gpu_worker::kernels::BuiltinJob;
+use gpu_worker::kernels::{validation_of, BuiltinJob};
 
 /// An executor on the default adapter; panics with installation instructions when there is none.
 pub fn executor_with_timeout(timeout: Duration) -> Executor {
@@ -64,7 +64,7 @@ pub fn check_against_reference(executor: &mut Executor, job: BuiltinJob, inputs:
     }
     for (program, kind) in programs {
         let what = format!("{what} ({kind})");
-        let gpu = completed(executor.run(&program).unwrap_or_else(|e| panic!("{what}: {e}")));
+        let gpu = completed(executor.run_with(&program, validation_of(&program)).unwrap_or_else(|e| panic!("{what}: {e}")));
         assert_same_bytes(&gpu.output, &cpu, &what);
         assert_eq!(gpu.root, compute_primitives::result_root(&cpu), "{what}: root");
     }

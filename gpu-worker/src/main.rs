@@ -523,7 +523,8 @@ fn env_logger_init() {
     }
 }
 
-fn main() -> anyhow::Result<ExitCode> {
+/// Parses the command line and runs the command (also the entry point of `gpu-worker-faulty`).
+pub fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Run(_) | Command::Submit(_)) {
         env_logger_init();

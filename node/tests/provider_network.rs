@@ -5,8 +5,8 @@
 //! verifies the output and refuses a tampered copy; a worker killed after its commit (its stored output
 //! deleted) is restarted and reveals in time; a worker rebuilt with the test-only fault switch reveals a
 //! wrong result, is slashed, and the job still completes by quorum; and polkadot-js drives the same happy
-//! path; `earnings --csv` then accounts for the requester, the liar and a delegator. The lying worker is the `fault-injection` profile's build (`scripts/test.sh` builds it), so the
-//! release binary never has the switch.
+//! path; `earnings --csv` then accounts for the requester, the liar and a delegator. The lying worker is
+//! `gpu-worker-faulty` (`scripts/test.sh` builds it), so the `gpu-worker` binary never has the switch.
 
 mod common;
 

@@ -21,10 +21,9 @@ pub fn worker_binary() -> PathBuf {
     Path::new(NODE_BINARY).with_file_name("gpu-worker")
 }
 
-/// The worker built with `--profile fault-injection --features fault-injection`.
+/// The lying worker (`gpu-worker-faulty`, built with the `fault-injection` feature), next to the node binary.
 pub fn faulty_worker_binary() -> PathBuf {
-    let target = Path::new(NODE_BINARY).parent().and_then(Path::parent).expect("the target directory");
-    let path = target.join("fault-injection/gpu-worker");
+    let path = Path::new(NODE_BINARY).with_file_name("gpu-worker-faulty");
     assert!(
         path.is_file(),
         "{} is missing: scripts/test.sh builds it (see scripts/build-faulty-worker.sh)",

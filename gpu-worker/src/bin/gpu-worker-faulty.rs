@@ -1,0 +1,11 @@
+//! `gpu-worker-faulty`: the end-to-end tests' lying worker, `gpu-worker` with the test-only fault switch
+//! (`run --fault-wrong-results`). It is built only with the `fault-injection` feature
+//! (`scripts/build-faulty-worker.sh`), in the release profile next to the real worker, whose binary never
+//! has the switch: a build of `gpu-worker` without the feature compiles none of it.
+
+#[path = "../main.rs"]
+mod worker;
+
+fn main() -> anyhow::Result<std::process::ExitCode> {
+    worker::main()
+}

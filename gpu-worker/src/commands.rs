@@ -224,7 +224,8 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
     let hook_bar = bar.clone();
     executor.set_wait_hook(move |_| hook_bar.tick());
     // A WGSL file is a job as the chain would carry it; only the library's own programs use variants.
-    let validation = if builtin_job.is_some() { kernels::validation_of(&program) } else { Validation::Portable };
+    let validation =
+        if builtin_job.is_some() { kernels::validation_of(&program) } else { Validation::Portable };
     let outcome = executor.run_with(&program, validation)?;
     bar.finish_and_clear();
 

@@ -64,7 +64,9 @@ pub fn check_against_reference(executor: &mut Executor, job: BuiltinJob, inputs:
     }
     for (program, kind) in programs {
         let what = format!("{what} ({kind})");
-        let gpu = completed(executor.run_with(&program, validation_of(&program)).unwrap_or_else(|e| panic!("{what}: {e}")));
+        let gpu = completed(
+            executor.run_with(&program, validation_of(&program)).unwrap_or_else(|e| panic!("{what}: {e}")),
+        );
         assert_same_bytes(&gpu.output, &cpu, &what);
         assert_eq!(gpu.root, compute_primitives::result_root(&cpu), "{what}: root");
     }

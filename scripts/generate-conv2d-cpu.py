@@ -4,6 +4,7 @@ Vulkan with 64-bit integers (lavapipe), one entry point `main_rR` per radius R =
 
 Usage: scripts/generate-conv2d-cpu.py [ROWS]   (ROWS: output rows per workgroup, default 64)
 """
+import os
 import pathlib
 import sys
 
@@ -147,6 +148,8 @@ fn main_r{R}(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id
     w("        " + " ".join(f"a{side - 1}_{g} = vec4<i32>(0);" for g in range(2 * WORDS)))
     w("    }\n}\n")
 
-path = pathlib.Path(__file__).resolve().parent.parent / "gpu-worker" / "kernels" / "conv2d_cpu.wgsl"
+# KERNEL_OUT: write elsewhere (scripts/check-generated-kernels.sh compares with the checked-in file).
+default = pathlib.Path(__file__).resolve().parent.parent / "gpu-worker" / "kernels" / "conv2d_cpu.wgsl"
+path = pathlib.Path(os.environ.get("KERNEL_OUT") or default)
 path.write_text("\n".join(out))
 print(f"wrote {path} ({ROWS} rows per workgroup)")

@@ -7,6 +7,7 @@ Usage: scripts/generate-matmul-cpu.py [ROWS [KSTEP [COLS]]]
   KSTEP: k values per loop iteration, a multiple of 4 (default 4)
   COLS: columns of C per workgroup, a multiple of 32 (default 64)
 """
+import os
 import pathlib
 import sys
 
@@ -114,6 +115,8 @@ fn store_quad(row: u32, col: u32, v: vec4<u32>, m: u32, n: u32) {
         c[base + 3u] = v.w;
     }
 }""")
-path = pathlib.Path(__file__).resolve().parent.parent / "gpu-worker" / "kernels" / "matmul_cpu.wgsl"
+# KERNEL_OUT: write elsewhere (scripts/check-generated-kernels.sh compares with the checked-in file).
+default = pathlib.Path(__file__).resolve().parent.parent / "gpu-worker" / "kernels" / "matmul_cpu.wgsl"
+path = pathlib.Path(os.environ.get("KERNEL_OUT") or default)
 path.write_text("\n".join(out) + "\n")
 print(f"wrote {path} ({ROWS} × {COLS} tiles, k step {KSTEP})")

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
+./scripts/check-generated-kernels.sh
 ./scripts/build-faulty-worker.sh
 echo "[test] cargo test --release --workspace"
 cargo test --release --workspace

@@ -7,8 +7,8 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use gpu_worker::bench::bench_jobs;
 use gpu_worker::exec::{ExecConfig, Executor};
-use gpu_worker::job::Input;
 use gpu_worker::kernels::validation_of;
+use gpu_worker::program::Input;
 
 fn kernels(c: &mut Criterion) {
     let full = std::env::var_os("GPU_WORKER_BENCH_FULL").is_some_and(|v| v != "0");

@@ -27,8 +27,8 @@ use indicatif::ProgressBar;
 use thiserror::Error;
 
 use crate::exec::{ExecError, Executor, Failure, Outcome};
-use crate::job::Input;
 use crate::kernels::{self, BuiltinJob, Conv2d, Mandelbrot, Matmul, PrefixSum, Sha256Batch};
+use crate::program::Input;
 
 /// Benchmark errors.
 #[derive(Debug, Error)]

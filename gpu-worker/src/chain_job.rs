@@ -8,7 +8,7 @@ use compute_primitives::{failure::FailureReason, JobInput, Unbounded};
 
 use crate::chain::{Balance, JobSpec};
 use crate::exec::Failure;
-use crate::job::{Input, Pass, Program};
+use crate::program::{Input, Pass, Program};
 
 /// The program of a chain job whose kernel source is `wgsl`. A source that is not UTF-8 cannot be WGSL: its
 /// canonical failure.
@@ -35,13 +35,13 @@ pub fn program_of(spec: &JobSpec, wgsl: &[u8]) -> Result<Program, Failure> {
 
 /// The chain inputs of a one-pass program: inline bytes or generated streams (local files are read and sent
 /// inline).
-pub fn chain_inputs(inputs: &[Input]) -> Result<Vec<JobInput<Unbounded>>, crate::job::JobError> {
+pub fn chain_inputs(inputs: &[Input]) -> Result<Vec<JobInput<Unbounded>>, crate::program::InputError> {
     inputs
         .iter()
         .map(|input| match input {
             Input::Generated { seed, len } => Ok(JobInput::Generated {
                 seed: *seed,
-                len: u32::try_from(*len).map_err(|_| crate::job::JobError::TooLarge { len: *len })?,
+                len: u32::try_from(*len).map_err(|_| crate::program::InputError::TooLarge { len: *len })?,
             }),
             other => Ok(JobInput::Inline(BoundedVec::truncate_from(other.materialize()?.into_owned()))),
         })
@@ -129,5 +129,5 @@ pub enum SpecError {
     },
     /// An input could not be read.
     #[error(transparent)]
-    Input(#[from] crate::job::JobError),
+    Input(#[from] crate::program::InputError),
 }

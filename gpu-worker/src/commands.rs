@@ -11,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::bench::{BenchConfig, BenchReport};
 use crate::exec::{ExecConfig, Executor, Outcome, Timings, Validation};
 use crate::gpu::context::{enumerate_adapters, AdapterSelector, NO_ADAPTER_HINT};
-use crate::job::{Input, Job, JobError, Program};
 use crate::kernels::{self, Builtin, BuiltinError, BuiltinJob};
+use crate::program::{Input, InputError, Job, Program};
 use crate::Error;
 
 /// `gpu-worker devices`: every adapter wgpu finds, one per line.
@@ -157,7 +157,7 @@ pub struct ProgramRequest {
 
 /// The program a command line describes, and the built-in job it is (for CPU checks and images).
 pub fn build_program(request: &ProgramRequest) -> Result<(Program, Option<BuiltinJob>), Error> {
-    let inputs = request.inputs.iter().map(|s| s.parse::<Input>()).collect::<Result<Vec<_>, JobError>>()?;
+    let inputs = request.inputs.iter().map(|s| s.parse::<Input>()).collect::<Result<Vec<_>, InputError>>()?;
     let kernel = request
         .kernel
         .as_ref()
@@ -184,7 +184,7 @@ pub fn build_program(request: &ProgramRequest) -> Result<(Program, Option<Builti
                 .into());
             }
             let wgsl = std::fs::read_to_string(path)
-                .map_err(|source| JobError::Io { path: path.clone(), source })?;
+                .map_err(|source| InputError::Io { path: path.clone(), source })?;
             let missing = |what: &str| BuiltinError::BadArg {
                 arg: what.into(),
                 why: "required for a WGSL file".into(),
@@ -249,7 +249,8 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
                 wrote = Some(format!("wrote a {w}x{h} PNG to {}", path.display()));
             }
             None => {
-                std::fs::write(path, output).map_err(|source| JobError::Io { path: path.clone(), source })?;
+                std::fs::write(path, output)
+                    .map_err(|source| InputError::Io { path: path.clone(), source })?;
                 wrote = Some(format!("wrote {} bytes to {}", output.len(), path.display()));
             }
         }

@@ -13,7 +13,7 @@ pub enum Error {
     Exec(#[from] crate::exec::ExecError),
     /// A job or an input could not be read.
     #[error(transparent)]
-    Job(#[from] crate::job::JobError),
+    Job(#[from] crate::program::InputError),
     /// A built-in kernel was asked for with wrong arguments.
     #[error(transparent)]
     Builtin(#[from] crate::kernels::BuiltinError),

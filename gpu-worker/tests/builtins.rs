@@ -5,10 +5,10 @@
 mod common;
 
 use common::{check_against_reference, executor};
-use gpu_worker::job::Input;
 use gpu_worker::kernels::{
     runs_cpu_variants, BitonicSort, BuiltinJob, Conv2d, Mandelbrot, Matmul, PrefixSum, Sha256Batch,
 };
+use gpu_worker::program::Input;
 
 #[test]
 fn matmul_matches_reference() {

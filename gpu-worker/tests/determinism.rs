@@ -8,8 +8,8 @@ use std::sync::Arc;
 use common::{bytes_of, completed, executor};
 use compute_primitives::ResultRoot;
 use gpu_worker::exec::Executor;
-use gpu_worker::job::{Input, Job, Program};
 use gpu_worker::kernels::{BitonicSort, BuiltinJob, Mandelbrot, Matmul, PrefixSum};
+use gpu_worker::program::{Input, Job, Program};
 
 fn root_of(ex: &mut Executor, program: &Program) -> ResultRoot {
     completed(ex.run(program).expect("the executor works")).root

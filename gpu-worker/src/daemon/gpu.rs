@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 
 use crate::bench::{BenchConfig, BenchError, BenchReport};
 use crate::exec::{ExecConfig, ExecError, Executor, Outcome, Validation};
-use crate::job::Program;
+use crate::program::Program;
 
 /// Why a job could not be run (the machine's fault, not the job's).
 #[derive(Debug, Error)]

@@ -90,7 +90,7 @@ pub enum DaemonError {
 
 /// Why one job could not be handled now (it is tried again later).
 #[derive(Debug, Error)]
-enum JobError {
+enum JobHandlingError {
     #[error(transparent)]
     Chain(#[from] ChainError),
     #[error(transparent)]
@@ -273,7 +273,7 @@ impl Worker {
                 match result {
                     Ok(()) => {}
                     // Retried only after `RETRY_AFTER_BLOCKS`: recomputing at once would give the same root.
-                    Err(JobError::CommitmentMismatch) => {}
+                    Err(JobHandlingError::CommitmentMismatch) => {}
                     Err(e) => {
                         worker.metrics.chain_errors.inc();
                         log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
@@ -320,7 +320,7 @@ impl Worker {
         Ok(())
     }
 
-    async fn kernel(&self, at: &AtBlock, kernel: &KernelId) -> Result<Arc<Vec<u8>>, JobError> {
+    async fn kernel(&self, at: &AtBlock, kernel: &KernelId) -> Result<Arc<Vec<u8>>, JobHandlingError> {
         if let Some(code) = self.kernels.lock().unwrap_or_else(|p| p.into_inner()).get(kernel) {
             return Ok(code.clone());
         }
@@ -328,7 +328,7 @@ impl Worker {
             .chain
             .kernel_code(at, kernel)
             .await?
-            .ok_or_else(|| JobError::MissingKernel(hex::encode(kernel.0)))?;
+            .ok_or_else(|| JobHandlingError::MissingKernel(hex::encode(kernel.0)))?;
         let code = Arc::new(code);
         self.kernels.lock().unwrap_or_else(|p| p.into_inner()).insert(*kernel, code.clone());
         Ok(code)
@@ -342,7 +342,12 @@ impl Worker {
     }
 
     /// The job's result root: recorded, or computed now (and its output stored).
-    async fn result(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<ResultRoot, JobError> {
+    async fn result(
+        &self,
+        at: &AtBlock,
+        job_id: JobId,
+        job: &OpenJob,
+    ) -> Result<ResultRoot, JobHandlingError> {
         if let Some(root) = self.store.job_root(job_id) {
             let failure = compute_primitives::failure::failure_reason_of(&root).is_some();
             if failure || self.store.get(&root).is_some() {
@@ -413,7 +418,7 @@ impl Worker {
         job_id: JobId,
         job: &OpenJob,
         seen: Instant,
-    ) -> Result<(), JobError> {
+    ) -> Result<(), JobHandlingError> {
         let root = self.result(at, job_id, job).await?;
         let salt = self.config.identity.salt(job_id);
         let commitment = compute_primitives::commitment(job_id, &self.account, &root, &salt);
@@ -424,14 +429,14 @@ impl Worker {
         Ok(())
     }
 
-    async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), JobError> {
+    async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), JobHandlingError> {
         let root = self.result(at, job_id, job).await?;
         let salt = self.config.identity.salt(job_id);
         let committed = job.replicas.iter().find(|r| r.provider == self.account).and_then(|r| r.commitment);
         if committed != Some(compute_primitives::commitment(job_id, &self.account, &root, &salt)) {
             // Revealing would only be refused (and cost a fee); the liveness slash follows either way.
             log::error!("job {job_id}: our result no longer opens our commitment; not revealing");
-            return Err(JobError::CommitmentMismatch);
+            return Err(JobHandlingError::CommitmentMismatch);
         }
         self.chain.submit(self.config.identity.keypair(), &Call::RevealResult { job_id, root, salt }).await?;
         self.metrics.reveals.inc();

@@ -23,7 +23,7 @@ use thiserror::Error;
 use crate::exec::Validation;
 use crate::gpu::context::DeviceTraits;
 use crate::gpu::limits::ProtocolLimits;
-use crate::job::{fold_dispatch, Input, Pass, Program};
+use crate::program::{fold_dispatch, Input, Pass, Program};
 use crate::reference;
 
 /// Errors naming or sizing a built-in job.
@@ -841,6 +841,17 @@ pub fn bitonic_passes(n: u32, max_per_dimension: u32) -> Vec<Pass> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The generated variants write the texel layout's row length as literals; they must agree with it.
+    #[test]
+    fn variants_address_texels_with_the_executors_layout() {
+        use crate::gpu::texels::TEXELS_PER_ROW;
+        let addressing = format!("t & {}u, t >> {}u", TEXELS_PER_ROW - 1, TEXELS_PER_ROW.trailing_zeros());
+        assert!(TEXELS_PER_ROW.is_power_of_two());
+        for wgsl in [MATMUL_CPU_WGSL, CONV2D_CPU_WGSL] {
+            assert!(wgsl.contains(&addressing), "{addressing}");
+        }
+    }
 
     #[test]
     fn builtins_validate_as_exact_kernels() {

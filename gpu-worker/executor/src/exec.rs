@@ -37,7 +37,7 @@ use crate::gpu::kernel::KernelCache;
 use crate::gpu::limits::ProtocolLimits;
 use crate::gpu::pool::{BufferKind, BufferPool, PoolStats};
 use crate::gpu::texels;
-use crate::job::{Input, JobError, Program};
+use crate::program::{Input, InputError, Program};
 use crate::validate::{self, bound_len, BindingKind, KernelInterface, Rejection};
 
 /// Alignment of each pass's parameters in the uniform buffer (`min_uniform_buffer_offset_alignment`).
@@ -53,7 +53,7 @@ pub enum ExecError {
     Context(#[from] ContextError),
     /// An input could not be read.
     #[error(transparent)]
-    Input(#[from] JobError),
+    Input(#[from] InputError),
     /// The device was lost, and lost again on the retry.
     #[error("the GPU device was lost while running the job, twice: {0}")]
     DeviceLost(String),
@@ -330,7 +330,7 @@ impl Executor {
         self.stats.jobs += 1;
         let start = Instant::now();
         let limits = &self.config.limits;
-        let input_lens = program.inputs.iter().map(Input::len).collect::<Result<Vec<u64>, JobError>>()?;
+        let input_lens = program.inputs.iter().map(Input::len).collect::<Result<Vec<u64>, InputError>>()?;
         if let Err(rejection) = validate::check_shape(program, &input_lens, limits) {
             return Ok(Err(rejection.into()));
         }

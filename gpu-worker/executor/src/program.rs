@@ -4,7 +4,7 @@
 //! [`Program`] is what the executor actually runs: the same module, inputs and output, and one or more
 //! [`Pass`]es (entry point, dispatch size, uniform parameters) executed in order on the same buffers, each
 //! seeing the writes of the passes before it. User jobs are single-pass programs; the built-in kernels
-//! ([`crate::kernels`]) build multi-pass programs (prefix sum, bitonic sort) whose pass list is a function
+//! (`compute-kernels`) build multi-pass programs (prefix sum, bitonic sort) whose pass list is a function
 //! of the job's size, so it never has to travel on chain.
 //!
 //! Inputs are [`Input::Inline`] bytes, [`Input::Generated`] (expanded with the blake3 XOF by
@@ -21,7 +21,7 @@ use thiserror::Error;
 
 /// Errors reading or parsing a job's inputs.
 #[derive(Debug, Error)]
-pub enum JobError {
+pub enum InputError {
     /// An input specification did not parse.
     #[error("invalid input `{spec}`: {why} (expected inline:HEX, file:PATH or gen:SEED:LEN)")]
     InvalidInputSpec {
@@ -80,34 +80,34 @@ impl Input {
     }
 
     /// The length in bytes, without reading the data (a file's length is its metadata).
-    pub fn len(&self) -> Result<u64, JobError> {
+    pub fn len(&self) -> Result<u64, InputError> {
         match self {
             Input::Inline(bytes) => Ok(bytes.len() as u64),
             Input::Generated { len, .. } => Ok(*len),
             Input::File(path) => std::fs::metadata(path)
                 .map(|m| m.len())
-                .map_err(|source| JobError::Io { path: path.clone(), source }),
+                .map_err(|source| InputError::Io { path: path.clone(), source }),
         }
     }
 
     /// Whether the input is empty.
-    pub fn is_empty(&self) -> Result<bool, JobError> {
+    pub fn is_empty(&self) -> Result<bool, InputError> {
         self.len().map(|len| len == 0)
     }
 
     /// The bytes: borrowed when inline, generated or read otherwise.
-    pub fn materialize(&self) -> Result<Cow<'_, [u8]>, JobError> {
+    pub fn materialize(&self) -> Result<Cow<'_, [u8]>, InputError> {
         match self {
             Input::Inline(bytes) => Ok(Cow::Borrowed(bytes)),
             Input::Generated { seed, len } => {
-                let len = usize::try_from(*len).map_err(|_| JobError::TooLarge { len: *len })?;
+                let len = usize::try_from(*len).map_err(|_| InputError::TooLarge { len: *len })?;
                 let mut out = vec![0u8; len];
                 compute_primitives::generate_input(seed, &mut out);
                 Ok(Cow::Owned(out))
             }
             Input::File(path) => std::fs::read(path)
                 .map(Cow::Owned)
-                .map_err(|source| JobError::Io { path: path.clone(), source }),
+                .map_err(|source| InputError::Io { path: path.clone(), source }),
         }
     }
 }
@@ -120,12 +120,12 @@ pub fn seed_from_u64(n: u64) -> Digest {
 }
 
 impl FromStr for Input {
-    type Err = JobError;
+    type Err = InputError;
 
     /// `inline:HEX`, `file:PATH` or `gen:SEED:LEN`, where SEED is 64 hex digits (the 32-byte seed) or a
     /// decimal number n (the seed n as 8 little-endian bytes, then zeros) and LEN a number of bytes.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
-        let invalid = |why: &str| JobError::InvalidInputSpec { spec: spec.to_owned(), why: why.to_owned() };
+        let invalid = |why: &str| InputError::InvalidInputSpec { spec: spec.to_owned(), why: why.to_owned() };
         if let Some(hex_digits) = spec.strip_prefix("inline:") {
             let bytes = hex::decode(hex_digits).map_err(|e| invalid(&format!("bad hex: {e}")))?;
             Ok(Input::Inline(bytes.into()))

@@ -41,7 +41,7 @@ use naga::{
 use thiserror::Error;
 
 use crate::gpu::limits::ProtocolLimits;
-use crate::job::Program;
+use crate::program::Program;
 
 /// The naga capabilities of a device created without optional features: what every provider supports.
 pub const CAPABILITIES: Capabilities = Capabilities::empty();
@@ -188,7 +188,7 @@ fn at_line(source: &str, span: Span) -> String {
 }
 
 /// What the built-in kernels' device variants may use besides [`CAPABILITIES`] (see
-/// `crate::kernels::is_device_variant`).
+/// `Validation::DeviceVariant`).
 pub const DEVICE_VARIANT_CAPABILITIES: Capabilities =
     Capabilities::SUBGROUP.union(Capabilities::SHADER_INT64);
 
@@ -612,7 +612,7 @@ pub fn check_program(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::{Input, Pass};
+    use crate::program::{Input, Pass};
     use std::sync::Arc;
 
     const GOOD: &str = "

@@ -9,9 +9,13 @@ cd "$(dirname "$0")/.."
 echo "[test] cargo fmt --check"
 cargo fmt --all -- --check
 ./scripts/check-generated-kernels.sh
+./scripts/check-crate-boundaries.sh
 ./scripts/build-faulty-worker.sh
-echo "[test] cargo test --release --workspace"
-cargo test --release --workspace
+# The executor first, alone: it builds and its GPU tests run without the chain client or the kernel library.
+echo "[test] cargo test --release -p compute-executor"
+cargo test --release -p compute-executor
+echo "[test] cargo test --release --workspace --exclude compute-executor"
+cargo test --release --workspace --exclude compute-executor
 # Benchmarks need the `runtime-benchmarks` feature, which would change every FRAME crate if it were enabled
 # for the whole workspace; the pallets' graphs alone are small.
 echo "[test] pallet benchmarks as tests"

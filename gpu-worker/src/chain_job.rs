@@ -6,9 +6,9 @@ use std::sync::Arc;
 use bounded_collections::{BoundedVec, Get};
 use compute_primitives::{failure::FailureReason, JobInput, Unbounded};
 
-use crate::chain::{Balance, JobSpec};
 use crate::exec::Failure;
 use crate::program::{Input, Pass, Program};
+use compute_client::chain::{Balance, JobSpec};
 
 /// The program of a chain job whose kernel source is `wgsl`. A source that is not UTF-8 cannot be WGSL: its
 /// canonical failure.

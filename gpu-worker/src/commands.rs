@@ -8,12 +8,12 @@ use std::time::Duration;
 use compute_primitives::failure::FailureReason;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::bench::{BenchConfig, BenchReport};
 use crate::exec::{ExecConfig, Executor, Outcome, Timings, Validation};
 use crate::gpu::context::{enumerate_adapters, AdapterSelector, NO_ADAPTER_HINT};
-use crate::kernels::{self, Builtin, BuiltinError, BuiltinJob};
 use crate::program::{Input, InputError, Job, Program};
 use crate::Error;
+use compute_kernels::bench::{BenchConfig, BenchProgress, BenchReport};
+use compute_kernels::{validation_of, Builtin, BuiltinError, BuiltinJob};
 
 /// `gpu-worker devices`: every adapter wgpu finds, one per line.
 pub fn devices() -> String {
@@ -224,8 +224,7 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
     let hook_bar = bar.clone();
     executor.set_wait_hook(move |_| hook_bar.tick());
     // A WGSL file is a job as the chain would carry it; only the library's own programs use variants.
-    let validation =
-        if builtin_job.is_some() { kernels::validation_of(&program) } else { Validation::Portable };
+    let validation = if builtin_job.is_some() { validation_of(&program) } else { Validation::Portable };
     let outcome = executor.run_with(&program, validation)?;
     bar.finish_and_clear();
 
@@ -274,7 +273,11 @@ pub fn bench(
     if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} {elapsed}") {
         bar.set_style(style);
     }
-    let report = crate::bench::run(&mut executor, config, &bar)?;
+    let report = compute_kernels::bench::run(&mut executor, config, &mut |progress| match progress {
+        BenchProgress::Runs(runs) => bar.set_length(runs),
+        BenchProgress::Kernel { name, size } => bar.set_message(format!("{name} {size}")),
+        BenchProgress::RunDone => bar.inc(1),
+    })?;
     bar.finish_and_clear();
     Ok(report)
 }

@@ -16,10 +16,10 @@ pub enum Error {
     Job(#[from] crate::program::InputError),
     /// A built-in kernel was asked for with wrong arguments.
     #[error(transparent)]
-    Builtin(#[from] crate::kernels::BuiltinError),
+    Builtin(#[from] compute_kernels::BuiltinError),
     /// The benchmark failed.
     #[error(transparent)]
-    Bench(#[from] crate::bench::BenchError),
+    Bench(#[from] compute_kernels::bench::BenchError),
     /// Writing an image failed.
     #[error(transparent)]
     Image(#[from] crate::image::ImageError),

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use thiserror::Error;
 
-/// Errors writing an image.
+/// Errors writing an output or an image.
 #[derive(Debug, Error)]
 pub enum ImageError {
     /// The output does not have the size of the image.
@@ -33,8 +33,8 @@ pub enum ImageError {
         #[source]
         source: png::EncodingError,
     },
-    /// The file could not be created.
-    #[error("creating {path}: {source}")]
+    /// The file could not be created or written.
+    #[error("writing {path}: {source}")]
     Io {
         /// The file.
         path: String,
@@ -44,34 +44,7 @@ pub enum ImageError {
     },
 }
 
-/// How the output holds its pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PixelFormat {
-    /// One byte per pixel, rows of `stride` bytes.
-    Gray8 {
-        /// Bytes per row (at least the width).
-        stride: usize,
-    },
-    /// One little-endian u32 per pixel, rows of `width` values.
-    U32,
-}
-
-impl PixelFormat {
-    /// The format of an output of `len` bytes holding a `width × height` image: bytes (rows of `width`, or
-    /// padded to 4 bytes), else u32 values.
-    pub fn guess(len: usize, width: u32, height: u32) -> Option<Self> {
-        let (w, h) = (width as usize, height as usize);
-        if len == w * h {
-            Some(PixelFormat::Gray8 { stride: w })
-        } else if len == w.div_ceil(4) * 4 * h {
-            Some(PixelFormat::Gray8 { stride: w.div_ceil(4) * 4 })
-        } else if len == 4 * w * h {
-            Some(PixelFormat::U32)
-        } else {
-            None
-        }
-    }
-}
+pub use compute_kernels::PixelFormat;
 
 /// Parses `WxH`.
 pub fn parse_size(s: &str) -> Option<(u32, u32)> {
@@ -114,7 +87,7 @@ pub fn write_png(
             output.chunks(stride.max(1)).take(h).flat_map(|row| &row[..w]).copied().collect(),
         ),
         Some(PixelFormat::U32) if output.len() == 4 * w * h => {
-            (png::ColorType::Rgb, colorize(&crate::reference::words(output)))
+            (png::ColorType::Rgb, colorize(&compute_kernels::words(output)))
         }
         _ => return Err(size_error()),
     };
@@ -127,6 +100,26 @@ pub fn write_png(
     let mut writer = encoder.write_header().map_err(png_error)?;
     writer.write_image_data(&data).map_err(png_error)?;
     writer.finish().map_err(png_error)
+}
+
+/// Writes a job's output to `path`: as raw bytes, or with `png = (width, height, format)` as a PNG (the
+/// format guessed from the length when `None`). Says what it wrote.
+pub fn write_output(
+    path: &Path,
+    output: &[u8],
+    png: Option<(u32, u32, Option<PixelFormat>)>,
+) -> Result<String, ImageError> {
+    match png {
+        Some((w, h, format)) => {
+            write_png(path, output, w, h, format)?;
+            Ok(format!("wrote a {w}x{h} PNG to {}", path.display()))
+        }
+        None => {
+            std::fs::write(path, output)
+                .map_err(|source| ImageError::Io { path: path.display().to_string(), source })?;
+            Ok(format!("wrote {} bytes to {}", output.len(), path.display()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -150,7 +143,6 @@ mod tests {
         assert!(matches!(write_png(&path, &values, 5, 3, None), Err(ImageError::Size { .. })));
         // 8-bit pixels in rows padded to 4 bytes.
         write_png(&path, &[1, 2, 3, 0, 4, 5, 6, 0], 3, 2, None).unwrap();
-        assert_eq!(PixelFormat::guess(8, 3, 2), Some(PixelFormat::Gray8 { stride: 4 }));
         // The maximum is black.
         assert_eq!(&colorize(&[1, 5])[3..], &[0, 0, 0]);
     }

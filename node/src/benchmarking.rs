@@ -44,7 +44,7 @@ impl Signer {
 
     /// Alice's open jobs in `phase` at the best block, in id order.
     fn alice_jobs(&self, phase: JobPhase) -> Vec<JobId> {
-        use pallet_compute_jobs_runtime_api::ComputeApi;
+        use compute_runtime_api::ComputeApi;
         let best = self.client.usage_info().chain.best_hash;
         let api = self.client.runtime_api();
         let ids = api.assignments(best, Sr25519Keyring::Alice.to_account_id()).unwrap_or_default();

@@ -217,7 +217,7 @@ impl_runtime_apis! {
         }
     }
 
-    impl pallet_compute_jobs_runtime_api::ComputeApi<
+    impl compute_runtime_api::ComputeApi<
         Block,
         AccountId,
         Balance,
@@ -250,8 +250,8 @@ impl_runtime_apis! {
         fn quote(
             spec: pallet_compute_jobs::JobSpecOf<Runtime>,
         ) -> Result<
-            pallet_compute_jobs_runtime_api::Quote<Balance>,
-            pallet_compute_jobs_runtime_api::QuoteError,
+            compute_runtime_api::Quote<Balance>,
+            compute_runtime_api::QuoteError,
         > {
             crate::quote::quote(spec)
         }

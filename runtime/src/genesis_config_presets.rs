@@ -12,21 +12,16 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
     AccountId, BabeConfig, Balance, BalancesConfig, ComputeJobsConfig, ComputeStakingConfig, GrandpaConfig,
-    RuntimeGenesisConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, MILLI_UNIT, UNIT,
+    Runtime, RuntimeGenesisConfig, SudoConfig, BABE_GENESIS_EPOCH_CONFIG, MILLI_UNIT, UNIT,
 };
 use codec::Encode;
+use pallet_compute_staking::GenesisProvider;
 use sp_runtime::traits::{BlakeTwo256, Hash as HashT};
 
 /// The built-in kernel library of the GPU worker (integer kernels with CPU references), registered at
-/// genesis so that jobs can use them from the first block. The worker's files are the single source.
-pub const BUILT_IN_KERNELS: [(&str, &str); 6] = [
-    ("matmul", include_str!("../../gpu-worker/kernels/matmul.wgsl")),
-    ("conv2d", include_str!("../../gpu-worker/kernels/conv2d.wgsl")),
-    ("mandelbrot", include_str!("../../gpu-worker/kernels/mandelbrot.wgsl")),
-    ("prefix_sum", include_str!("../../gpu-worker/kernels/prefix_sum.wgsl")),
-    ("bitonic_sort", include_str!("../../gpu-worker/kernels/bitonic_sort.wgsl")),
-    ("sha256", include_str!("../../gpu-worker/kernels/sha256.wgsl")),
-];
+/// genesis so that jobs can use them from the first block. `compute-kernel-sources` (the WGSL files and
+/// nothing else) is the single source the worker runs too.
+pub const BUILT_IN_KERNELS: [(&str, &str); 6] = compute_kernel_sources::PORTABLE;
 
 /// What every endowed development account starts with: enough to bond, delegate and pay for many jobs.
 pub const ENDOWMENT: Balance = 1_000_000 * UNIT;
@@ -130,12 +125,19 @@ pub fn benchmark_config_genesis() -> Value {
     );
     let bond = 1_000 * UNIT;
     let ask = MILLI_UNIT;
-    let mut providers: Vec<(AccountId, Balance, u32, u32, Balance)> =
-        (0..BENCHMARK_PROVIDERS).map(|i| (benchmark_provider(i), bond, 8_192, 64, ask)).collect();
+    let provider = |account, bond, vram_mib| GenesisProvider::<Runtime> {
+        account,
+        bond,
+        vram_mib,
+        max_concurrent_jobs: 64,
+        ask,
+    };
+    let mut providers: Vec<GenesisProvider<Runtime>> =
+        (0..BENCHMARK_PROVIDERS).map(|i| provider(benchmark_provider(i), bond, 8_192)).collect();
     // Alice's stake about equals all the others' together: the sampler, which draws by stake, finds her
     // quickly for the jobs only she qualifies for (with a thousandth of the stake it would mostly miss her).
     let alice_bond = 900 * bond;
-    providers.push((Sr25519Keyring::Alice.to_account_id(), alice_bond, BENCHMARK_ALICE_VRAM_MIB, 64, ask));
+    providers.push(provider(Sr25519Keyring::Alice.to_account_id(), alice_bond, BENCHMARK_ALICE_VRAM_MIB));
     // No canaries: the measured calls run alone.
     let patch = build_struct_json_patch!(RuntimeGenesisConfig {
         compute_staking: ComputeStakingConfig { providers },

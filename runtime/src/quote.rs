@@ -1,8 +1,8 @@
 //! `ComputeApi::quote`: what a job spec costs at the providers' current asks.
 
+use compute_runtime_api::{Quote, QuoteError};
 use frame_support::traits::Get;
 use pallet_compute_jobs::JobSpecOf;
-use pallet_compute_jobs_runtime_api::{Quote, QuoteError};
 use sp_runtime::ArithmeticError;
 
 use crate::{Balance, ComputeJobs, ComputeStaking, Runtime};

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio::sync::oneshot;
 
-use crate::bench::{BenchConfig, BenchError, BenchReport};
 use crate::exec::{ExecConfig, ExecError, Executor, Outcome, Validation};
 use crate::program::Program;
+use compute_kernels::bench::{BenchConfig, BenchError, BenchReport};
 
 /// Why a job could not be run (the machine's fault, not the job's).
 #[derive(Debug, Error)]
@@ -68,15 +68,15 @@ impl GpuService {
                             // A chain job of a built-in kernel runs as the device's variant (same bytes);
                             // anything else runs as a job, the variants' sources refused like any job's.
                             let traits = executor.device_traits().unwrap_or_default();
-                            let outcome = match crate::kernels::device_equivalent(&program, traits) {
+                            let outcome = match compute_kernels::device_equivalent(&program, traits) {
                                 Some(variant) => executor.run_with(&variant, Validation::DeviceVariant),
                                 None => executor.run(&program),
                             };
                             let _ = reply.send(outcome);
                         }
                         Request::Bench { config, reply } => {
-                            let progress = indicatif::ProgressBar::hidden();
-                            let _ = reply.send(crate::bench::run(&mut executor, &config, &progress));
+                            let _ =
+                                reply.send(compute_kernels::bench::run(&mut executor, &config, &mut |_| {}));
                         }
                     }
                 }

@@ -10,7 +10,10 @@
 //! (kernels are deterministic), so a worker restarted between commit and reveal still reveals in time.
 
 mod gpu;
+pub mod metrics;
 mod profile;
+pub mod server;
+pub mod store;
 
 pub use gpu::{GpuService, GpuServiceError};
 pub use profile::{determinism_class, ProfileOptions};
@@ -24,13 +27,13 @@ use std::time::{Duration, Instant};
 use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
 use thiserror::Error;
 
-use crate::chain::{AccountId, AtBlock, Call, Chain, ChainError, OpenJob};
 use crate::exec::{ExecConfig, ExecError, Failure, Outcome};
-use crate::keys::Identity;
-use crate::metrics::Metrics;
-use crate::server::{self, ServerState};
-use crate::store::{OutputStore, StoreError};
+use compute_client::chain::{AccountId, AtBlock, Call, Chain, ChainError, OpenJob};
+use compute_client::keys::Identity;
 use compute_primitives::failure::FailureReason;
+use metrics::Metrics;
+use server::ServerState;
+use store::{OutputStore, StoreError};
 
 /// Blocks after which an action whose transaction left no trace on chain is tried again.
 const RETRY_AFTER_BLOCKS: u64 = 4;

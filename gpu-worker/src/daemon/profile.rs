@@ -5,10 +5,10 @@ use std::net::SocketAddr;
 use compute_primitives::DeterminismClass;
 
 use super::GpuService;
-use crate::bench::BenchConfig;
-use crate::chain::{Balance, Call, Chain, ChainError, GpuBackend, ProviderProfile};
-use crate::keys::Identity;
-use crate::units::format_amount;
+use compute_client::chain::{Balance, Call, Chain, ChainError, GpuBackend, ProviderProfile};
+use compute_client::keys::Identity;
+use compute_client::units::format_amount;
+use compute_kernels::bench::BenchConfig;
 
 /// What the operator declares besides what the adapter reports.
 #[derive(Clone, Debug)]
@@ -85,7 +85,7 @@ pub async fn ensure_registered(
     let profile = ProviderProfile {
         gpu_name: adapter.name.as_bytes().to_vec(),
         vendor: format!("{:#06x}", adapter.vendor).into_bytes(),
-        backend: GpuBackend::of(adapter.backend),
+        backend: backend_of(adapter.backend),
         vram_mib: options.vram_mib,
         benchmark_score,
         determinism_class: determinism_class(adapter),
@@ -102,4 +102,15 @@ pub async fn ensure_registered(
         format_amount(options.ask)
     );
     Ok(())
+}
+
+/// The profile's backend of a wgpu adapter.
+fn backend_of(backend: wgpu::Backend) -> GpuBackend {
+    match backend {
+        wgpu::Backend::Metal => GpuBackend::Metal,
+        wgpu::Backend::Dx12 => GpuBackend::Dx12,
+        wgpu::Backend::Gl => GpuBackend::Gl,
+        wgpu::Backend::BrowserWebGpu => GpuBackend::BrowserWebGpu,
+        wgpu::Backend::Vulkan | wgpu::Backend::Noop => GpuBackend::Vulkan,
+    }
 }

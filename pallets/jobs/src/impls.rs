@@ -1,5 +1,5 @@
 //! The logic of the dispatchables: each call in `lib.rs` checks its origin and calls one function here. The
-//! phase changes they share with the block hook are in `lifecycle.rs`.
+//! phase changes they share with the block hook are in `lifecycle/` (schedule, assignment, settlement, hooks).
 //!
 //! Every function validates before it writes; dispatch is transactional besides, so a refused call changes
 //! no balance, hold or storage item.

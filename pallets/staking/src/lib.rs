@@ -536,9 +536,7 @@ pub mod pallet {
     #[pallet::genesis_config]
     #[derive(frame_support::DefaultNoBound)]
     pub struct GenesisConfig<T: Config> {
-        /// `(account, bond, vram_mib, max_concurrent_jobs, ask)`. Each registers as `register_provider`
-        /// would, from its free balance, with no commission, a Vulkan backend, determinism class zero,
-        /// GPU name `genesis`, endpoint `http://127.0.0.1:8040`.
+        /// Each registers as `register_provider` would (see [`GenesisProvider`]).
         pub providers: alloc::vec::Vec<GenesisProvider<T>>,
         /// `DelegationWarmup`, in blocks.
         pub delegation_warmup: BlockNumberFor<T>,
@@ -548,7 +546,8 @@ pub mod pallet {
     impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
         fn build(&self) {
             DelegationWarmup::<T>::put(self.delegation_warmup);
-            for (who, bond, vram_mib, max_concurrent_jobs, ask) in &self.providers {
+            for GenesisProvider { account: who, bond, vram_mib, max_concurrent_jobs, ask } in &self.providers
+            {
                 let profile = ProviderProfile::<T> {
                     gpu_name: BoundedVec::truncate_from(b"genesis".to_vec()),
                     vendor: BoundedVec::truncate_from(b"genesis".to_vec()),

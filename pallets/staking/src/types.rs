@@ -17,8 +17,33 @@ pub type BalanceOf<T> =
 pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 /// Index of an emission era.
 pub type EraIndex = u32;
-/// A provider registered at genesis: `(account, bond, vram_mib, max_concurrent_jobs, ask)`.
-pub type GenesisProvider<T> = (<T as frame_system::Config>::AccountId, BalanceOf<T>, u32, u32, BalanceOf<T>);
+/// A provider registered at genesis (`GenesisConfig::providers`). It registers as `register_provider` would,
+/// from its free balance, with no commission, a Vulkan backend, determinism class zero, GPU name `genesis` and
+/// endpoint `http://127.0.0.1:8040`. In a chain spec: `{"account", "bond", "vramMib", "maxConcurrentJobs",
+/// "ask"}`.
+#[derive(
+    CloneNoBound,
+    DebugNoBound,
+    PartialEqNoBound,
+    EqNoBound,
+    frame_support::Serialize,
+    frame_support::Deserialize,
+)]
+#[serde(bound(serialize = "", deserialize = ""))]
+#[serde(crate = "frame_support::__private::serde")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GenesisProvider<T: Config> {
+    /// The provider's account.
+    pub account: T::AccountId,
+    /// Its bond, held from its free balance.
+    pub bond: BalanceOf<T>,
+    /// Its GPU memory in MiB.
+    pub vram_mib: u32,
+    /// How many jobs it takes at once.
+    pub max_concurrent_jobs: u32,
+    /// Its ask per replica.
+    pub ask: BalanceOf<T>,
+}
 
 /// A provider's hardware profile with the runtime's bounds.
 pub type ProfileOf<T> = ProviderProfile<T>;

@@ -105,15 +105,16 @@ fn quote_is_the_nth_smallest_ask_of_providers_that_qualify() {
     });
 }
 
+fn genesis_provider(bond: Balance) -> crate::GenesisProvider<Test> {
+    crate::GenesisProvider { account: acc(P1), bond, vram_mib: 8_192, max_concurrent_jobs: 2, ask: 50 }
+}
+
 #[test]
 fn genesis_registers_providers_from_their_free_balance() {
     let mut ext = ExtBuilder::default().build();
     ext.execute_with(|| {
-        crate::GenesisConfig::<Test> {
-            providers: vec![(acc(P1), MIN_BOND, 8_192, 2, 50)],
-            delegation_warmup: 0,
-        }
-        .build();
+        crate::GenesisConfig::<Test> { providers: vec![genesis_provider(MIN_BOND)], delegation_warmup: 0 }
+            .build();
         let info = provider(P1);
         assert_eq!(info.status, ProviderStatus::Active);
         assert_eq!(
@@ -133,7 +134,7 @@ fn genesis_refuses_an_underbonded_provider() {
     let mut ext = ExtBuilder::default().build();
     ext.execute_with(|| {
         crate::GenesisConfig::<Test> {
-            providers: vec![(acc(P1), MIN_BOND - 1, 8_192, 2, 50)],
+            providers: vec![genesis_provider(MIN_BOND - 1)],
             delegation_warmup: 0,
         }
         .build();

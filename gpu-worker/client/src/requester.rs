@@ -1,0 +1,340 @@
+//! The requester's commands: `submit` (registering the kernel when missing, then following the job through
+//! its phases), `status` and `fetch` (download from a provider that revealed the winning root, verified
+//! against the root stored on chain).
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use compute_primitives::failure::failure_reason_of;
+use compute_primitives::{JobDetails, JobId, JobPhase, JobResult, ResultRoot};
+use thiserror::Error;
+
+use crate::chain::{AccountId, AtBlock, Balance, Call, Chain, ChainError, JobRecord, JobSpec};
+use crate::keys::{ss58, Identity};
+use crate::units::format_amount;
+
+/// The largest output the protocol allows (and `fetch` downloads).
+const MAX_OUTPUT: u64 = 128 << 20;
+
+/// What can go wrong for a requester.
+#[derive(Debug, Error)]
+pub enum RequesterError {
+    /// The chain.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The job's budget takes longer than any commit window the chain allows.
+    #[error(
+        "the job's compute budget (dispatch × fuel × kernel length) needs a commit window longer than the \
+         chain's longest, {longest} blocks: lower --fuel or split the dispatch"
+    )]
+    BudgetTooLarge {
+        /// `MaxCommitWindow`.
+        longest: u32,
+    },
+    /// No such job (or its record was pruned).
+    #[error("job {0} is unknown (never submitted, or finished longer ago than the retention period)")]
+    UnknownJob(JobId),
+    /// The job has no output to fetch.
+    #[error("job {job_id} has no output: {why}")]
+    NoOutput {
+        /// The job.
+        job_id: JobId,
+        /// Why.
+        why: String,
+    },
+    /// No provider served an output that matches the root.
+    #[error("no verified copy of job {job_id}'s output (root {root}): {tried}")]
+    NotFetched {
+        /// The job.
+        job_id: JobId,
+        /// The root on chain.
+        root: String,
+        /// What each provider answered.
+        tried: String,
+    },
+    /// The submission's event was not found.
+    #[error("the job was submitted but its JobSubmitted event is missing")]
+    NoJobId,
+}
+
+/// A job to submit.
+#[derive(Clone, Debug)]
+pub struct SubmitRequest {
+    /// The job, terms included.
+    pub spec: JobSpec,
+    /// The source of its kernel, registered first when the chain does not have it.
+    pub wgsl: String,
+    /// Replace the spec's commit window with the shortest the chain accepts for the job's budget.
+    pub shortest_commit_window: bool,
+}
+
+/// What `submit` did.
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    /// The job's id.
+    pub job_id: JobId,
+    /// When the submission was included.
+    pub at: Instant,
+}
+
+/// Registers the kernel when missing and submits the job.
+pub async fn submit(
+    chain: &Chain,
+    identity: &Identity,
+    request: &SubmitRequest,
+    mut say: impl FnMut(String),
+) -> Result<Submitted, RequesterError> {
+    let mut spec = request.spec.clone();
+    let at = chain.at_best().await?;
+    if request.shortest_commit_window {
+        spec.commit_window = shortest_commit_window(chain, &at, &spec, request.wgsl.len())?;
+        say(format!("commit window: {} blocks, the shortest the job's budget allows", spec.commit_window));
+    }
+    if chain.kernel_code(&at, &spec.kernel).await?.is_none() {
+        say(format!("registering kernel {} ({} bytes)", hex::encode(spec.kernel.0), request.wgsl.len()));
+        let wgsl = request.wgsl.as_bytes().to_vec();
+        chain.submit_and_watch(identity.keypair(), &Call::RegisterKernel { wgsl }).await?;
+    }
+    let included = chain.submit_and_watch(identity.keypair(), &Call::SubmitJob(Box::new(spec))).await?;
+    let (job_id, _requester, _kernel, escrow): (JobId, AccountId, [u8; 32], Balance) =
+        included.event("ComputeJobs", "JobSubmitted").ok_or(RequesterError::NoJobId)?;
+    say(format!("job {job_id} submitted, {} in escrow", format_amount(escrow)));
+    Ok(Submitted { job_id, at: Instant::now() })
+}
+
+/// The shortest commit window the chain at `at` accepts for `spec` on a kernel of `kernel_len` bytes (its
+/// `MinCommitWindow` plus the blocks the budget takes at its `ByteStepsPerBlock`).
+fn shortest_commit_window(
+    chain: &Chain,
+    at: &AtBlock,
+    spec: &JobSpec,
+    kernel_len: usize,
+) -> Result<u32, RequesterError> {
+    let inclusion: u32 = chain.constant(at, "ComputeJobs", "MinCommitWindow")?;
+    let speed: u64 = chain.constant(at, "ComputeJobs", "ByteStepsPerBlock")?;
+    let longest: u32 = chain.constant(at, "ComputeJobs", "MaxCommitWindow")?;
+    let kernel_len = u32::try_from(kernel_len).unwrap_or(u32::MAX);
+    spec.commit_window_needed(kernel_len, inclusion, speed)
+        .filter(|window| *window <= longest)
+        .ok_or(RequesterError::BudgetTooLarge { longest })
+}
+
+/// Follows a job block by block until it ends, reporting each change of phase or progress; returns the
+/// chain's record of its end.
+pub async fn follow(
+    chain: &Chain,
+    job_id: JobId,
+    timeout: Duration,
+    mut say: impl FnMut(String),
+) -> Result<JobRecord, RequesterError> {
+    let deadline = Instant::now() + timeout;
+    let mut last = String::new();
+    let mut seen_block = 0;
+    loop {
+        if Instant::now() > deadline {
+            return Err(ChainError::Timeout(timeout, "the job to finish").into());
+        }
+        let at = chain.at_best().await?;
+        if at.block_number() == seen_block {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            continue;
+        }
+        seen_block = at.block_number();
+        match chain.job(&at, job_id).await? {
+            None => return Err(RequesterError::UnknownJob(job_id)),
+            Some(JobDetails::Finished(record)) => {
+                say(format!("#{seen_block} {}", describe_result(&record.outcome)));
+                return Ok(record);
+            }
+            Some(JobDetails::Open(job)) => {
+                let n = job.replicas.len();
+                let committed = job.replicas.iter().filter(|r| r.commitment.is_some()).count();
+                let shown = job.replicas.iter().filter(|r| r.revealed.is_some()).count();
+                let line = match job.phase {
+                    JobPhase::Queued => "queued: waiting for eligible providers".to_owned(),
+                    JobPhase::Committing => format!("assigned to {n}: {committed}/{n} committed"),
+                    JobPhase::Revealing => format!("revealing: {shown}/{committed} revealed"),
+                };
+                if line != last {
+                    say(format!("#{seen_block} {line} (deadline #{})", job.deadline));
+                    last = line;
+                }
+            }
+        }
+    }
+}
+
+/// A job's outcome in words.
+pub fn describe_result(result: &JobResult) -> String {
+    match result {
+        JobResult::Completed { root } => match failure_reason_of(root) {
+            Some(reason) => {
+                format!("completed with the canonical failure {reason:?} (root {})", hex::encode(root.0))
+            }
+            None => format!("completed: result root {}", hex::encode(root.0)),
+        },
+        JobResult::Failed => "failed: no quorum, escrow refunded".into(),
+        JobResult::Cancelled => "cancelled".into(),
+        JobResult::Expired => {
+            "expired: no providers within the queue window, escrow refunded, fee taken".into()
+        }
+        JobResult::NoConsensus => {
+            "no consensus: the replicas and the dispute's referees disagreed (a non-deterministic kernel?); \
+             nobody was slashed, every replica that revealed was paid"
+                .into()
+        }
+    }
+}
+
+/// `gpu-worker status JOB`: the job as the chain has it now.
+pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterError> {
+    let at = chain.at_best().await?;
+    let details = chain.job(&at, job_id).await?.ok_or(RequesterError::UnknownJob(job_id))?;
+    let mut out = format!("job {job_id} at block #{}\n", at.block_number());
+    match details {
+        JobDetails::Finished(record) => {
+            out += &format!(
+                "  requester {}\n  kernel {}\n  {} at block #{}\n",
+                ss58(&record.requester),
+                hex::encode(record.kernel.0),
+                describe_result(&record.outcome),
+                record.finished_at
+            );
+        }
+        JobDetails::Open(job) => {
+            out += &format!(
+                "  requester {}\n  kernel {}\n  phase {:?} until block #{}\n  {} replicas (quorum {}), {} each; escrow {}, fee {}, deposit {}\n",
+                ss58(&job.requester),
+                hex::encode(job.spec.kernel.0),
+                job.phase,
+                job.deadline,
+                job.spec.replicas,
+                job.spec.quorum,
+                format_amount(job.spec.reward_per_replica),
+                format_amount(job.escrow),
+                format_amount(job.fee),
+                format_amount(job.deposit),
+            );
+            for r in &job.replicas {
+                let state = match (r.commitment, r.revealed) {
+                    (_, Some(root)) => format!("revealed {}", hex::encode(root.0)),
+                    (Some(_), None) => "committed".into(),
+                    (None, _) => "working".into(),
+                };
+                out += &format!("  - {}: {state}\n", ss58(&r.provider));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The winning root of a finished job and the providers that revealed it (the record names them), or why
+/// there is no output.
+fn winning_root(
+    job_id: JobId,
+    details: Option<JobDetails<AccountId, Balance, u32>>,
+) -> Result<(ResultRoot, Vec<AccountId>), RequesterError> {
+    match details {
+        None => Err(RequesterError::UnknownJob(job_id)),
+        Some(JobDetails::Open(job)) => {
+            Err(RequesterError::NoOutput { job_id, why: format!("it is still open ({:?})", job.phase) })
+        }
+        Some(JobDetails::Finished(record)) => match record.outcome {
+            JobResult::Completed { root } => match failure_reason_of(&root) {
+                Some(reason) => Err(RequesterError::NoOutput {
+                    job_id,
+                    why: format!("the providers agreed it cannot run ({reason:?})"),
+                }),
+                None => Ok((root, record.winners.into_inner())),
+            },
+            other => Err(RequesterError::NoOutput { job_id, why: describe_result(&other) }),
+        },
+    }
+}
+
+/// Downloads `url` (at most the protocol's largest output) in a blocking task.
+async fn download(url: String) -> Result<Vec<u8>, String> {
+    tokio::task::spawn_blocking(move || {
+        // A provider that is down should cost seconds, not the whole transfer budget: others are asked next.
+        let agent = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(5))
+            .timeout(Duration::from_secs(120))
+            .build();
+        let response = agent.get(&url).call().map_err(|e| e.to_string())?;
+        let mut body = Vec::new();
+        response.into_reader().take(MAX_OUTPUT + 1).read_to_end(&mut body).map_err(|e| e.to_string())?;
+        Ok(body)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// A verified download.
+#[derive(Clone, Debug)]
+pub struct Fetched {
+    /// The output.
+    pub output: Vec<u8>,
+    /// Its root (equal to the chain's).
+    pub root: ResultRoot,
+    /// Where it came from.
+    pub source: String,
+    /// Copies refused because their hash did not match.
+    pub refused: Vec<String>,
+}
+
+/// Downloads job `job_id`'s output from the providers that revealed the winning root, then from any other
+/// provider (or from `sources`, endpoint URLs, when given), and keeps the first copy whose blake3 hash is
+/// the root on chain.
+pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<Fetched, RequesterError> {
+    let at = chain.at_best().await?;
+    let (root, winners) = winning_root(job_id, chain.job(&at, job_id).await?)?;
+    let endpoints: Vec<String> = if sources.is_empty() {
+        // The providers that revealed the root (the job's record names them) first; then every other
+        // provider, since outputs are addressed by their root and checked against it: that also finds
+        // the output when the revealers evicted it.
+        let mut providers = winners;
+        for provider in chain.providers(&at).await? {
+            if !providers.contains(&provider) {
+                providers.push(provider);
+            }
+        }
+        let mut endpoints = Vec::new();
+        for provider in providers {
+            if let Some(profile) = chain.provider_profile(&at, &provider).await? {
+                let endpoint = String::from_utf8_lossy(&profile.endpoint).into_owned();
+                if !endpoints.contains(&endpoint) {
+                    endpoints.push(endpoint);
+                }
+            }
+        }
+        endpoints
+    } else {
+        sources.to_vec()
+    };
+    let root_hex = hex::encode(root.0);
+    let mut tried = Vec::new();
+    let mut refused = Vec::new();
+    for endpoint in endpoints {
+        let url = format!("{}/outputs/{root_hex}", endpoint.trim_end_matches('/'));
+        match download(url.clone()).await {
+            Ok(output) => {
+                let got = compute_primitives::result_root(&output);
+                if got == root {
+                    return Ok(Fetched { output, root, source: url, refused });
+                }
+                let why = format!(
+                    "{url} served {} bytes hashing to {}, not the root: refused",
+                    output.len(),
+                    hex::encode(got.0)
+                );
+                refused.push(why.clone());
+                tried.push(why);
+            }
+            Err(e) => tried.push(format!("{url}: {e}")),
+        }
+    }
+    if tried.is_empty() {
+        tried.push("no provider is registered to ask (give --from URL)".into());
+    }
+    Err(RequesterError::NotFetched { job_id, root: root_hex, tried: tried.join("; ") })
+}

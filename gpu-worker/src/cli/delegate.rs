@@ -1,0 +1,61 @@
+//! The delegation commands: `delegate`, `undelegate`, `withdraw-delegation`, `cancel-delegation`.
+
+use std::process::ExitCode;
+
+use anyhow::anyhow;
+use clap::Args;
+use compute_client::chain::Chain;
+use compute_client::units::parse_amount;
+
+use super::{runtime, KeyArgs, NodeArgs, ProviderArgs};
+
+#[derive(Args)]
+pub(crate) struct DelegateArgs {
+    #[command(flatten)]
+    pub(crate) node: NodeArgs,
+    #[command(flatten)]
+    pub(crate) key: KeyArgs,
+    /// The provider (SS58, 0x hex, or a dev URI such as //Bob).
+    pub(crate) provider: String,
+    /// Amount in GPUC.
+    pub(crate) amount: String,
+}
+
+/// `delegate` (or, with `delegate` false, `undelegate`).
+pub(crate) fn delegation(args: DelegateArgs, delegate: bool) -> anyhow::Result<ExitCode> {
+    let who = args.key.identity()?;
+    let provider = compute_client::keys::parse_account(&args.provider)?;
+    let amount = parse_amount(&args.amount).map_err(|e| anyhow!("amount: {e}"))?;
+    runtime()?.block_on(async {
+        let chain = Chain::connect(&args.node.node).await?;
+        let done = if delegate {
+            compute_client::delegator::delegate(&chain, &who, provider, amount).await?
+        } else {
+            compute_client::delegator::undelegate(&chain, &who, provider, amount).await?
+        };
+        println!("{done}");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `withdraw-delegation`.
+pub(crate) fn withdraw(args: ProviderArgs) -> anyhow::Result<ExitCode> {
+    let who = args.key.identity()?;
+    let provider = compute_client::keys::parse_account(&args.provider)?;
+    runtime()?.block_on(async {
+        let chain = Chain::connect(&args.node.node).await?;
+        println!("{}", compute_client::delegator::withdraw(&chain, &who, provider).await?);
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `cancel-delegation`.
+pub(crate) fn cancel(args: ProviderArgs) -> anyhow::Result<ExitCode> {
+    let who = args.key.identity()?;
+    let provider = compute_client::keys::parse_account(&args.provider)?;
+    runtime()?.block_on(async {
+        let chain = Chain::connect(&args.node.node).await?;
+        println!("{}", compute_client::delegator::cancel(&chain, &who, provider).await?);
+        Ok(ExitCode::SUCCESS)
+    })
+}

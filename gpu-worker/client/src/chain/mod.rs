@@ -6,7 +6,10 @@
 //! account can have several transactions in flight (a provider committing to two jobs in one block).
 
 mod calls;
+mod generated;
 mod types;
+
+use generated::runtime;
 
 pub use calls::{Call, GpuBackend, ProviderProfile};
 pub use types::*;
@@ -263,7 +266,7 @@ impl Chain {
         self.runtime_call(at, "ComputeApi_delegation", &args, "a delegation").await
     }
 
-    /// The providers `delegator` has a position with (active or unbonding) at `at`. Walks the keys of
+    /// The providers `delegator` has a position with (active or unbonding) at `at`. Walks
     /// `ComputeStaking::Delegations` (by provider, then delegator): a read of every delegation on chain,
     /// for occasional off-chain use.
     pub async fn delegated_providers(
@@ -271,79 +274,55 @@ impl Chain {
         at: &AtBlock,
         delegator: &AccountId,
     ) -> Result<Vec<AccountId>, ChainError> {
-        // blake2_128 (16) ‖ provider (32) ‖ blake2_128 (16) ‖ delegator (32)
-        Ok(self
-            .map_key_suffixes(at, "ComputeStaking", "Delegations")
-            .await?
-            .into_iter()
-            .filter(|rest| rest.len() == 96 && rest[64..] == delegator[..])
-            .map(|rest| rest[16..48].try_into().expect("32 bytes"))
-            .collect())
+        let mut providers = Vec::new();
+        let mut entries = at
+            .storage()
+            .iter(runtime::storage().compute_staking().delegations(), ())
+            .await
+            .map_err(ChainError::rpc)?;
+        while let Some(entry) = entries.next().await {
+            let entry = entry.map_err(ChainError::rpc)?;
+            let (provider, holder) = entry.key().and_then(|key| key.decode()).map_err(ChainError::rpc)?;
+            if holder.0 == *delegator {
+                providers.push(provider.0);
+            }
+        }
+        Ok(providers)
     }
 
     /// Every registered provider at `at` (the keys of `ComputeStaking::Providers`), for occasional
     /// off-chain use.
     pub async fn providers(&self, at: &AtBlock) -> Result<Vec<AccountId>, ChainError> {
-        // blake2_128 (16) ‖ provider (32)
-        Ok(self
-            .map_key_suffixes(at, "ComputeStaking", "Providers")
-            .await?
-            .into_iter()
-            .filter_map(|rest| rest.get(16..48).and_then(|a| a.try_into().ok()))
-            .collect())
-    }
-
-    /// The keys of a storage map at `at`, without the map's prefix, a page at a time.
-    async fn map_key_suffixes(
-        &self,
-        at: &AtBlock,
-        pallet: &str,
-        item: &str,
-    ) -> Result<Vec<Vec<u8>>, ChainError> {
-        const PAGE: u32 = 1000;
-        let prefix = storage_key(pallet, item, &[]);
-        let hash = Some(at.block_hash());
-        let mut suffixes = Vec::new();
-        let mut start: Option<Vec<u8>> = None;
-        loop {
-            let keys = self
-                .rpc
-                .state_get_keys_paged(&prefix, PAGE, start.as_deref(), hash)
-                .await
-                .map_err(ChainError::rpc)?;
-            suffixes.extend(
-                keys.iter().filter_map(|key| key.strip_prefix(prefix.as_slice())).map(<[u8]>::to_vec),
-            );
-            if keys.len() < PAGE as usize {
-                return Ok(suffixes);
-            }
-            start = keys.last().cloned();
+        let mut providers = Vec::new();
+        let mut entries = at
+            .storage()
+            .iter(runtime::storage().compute_staking().providers(), ())
+            .await
+            .map_err(ChainError::rpc)?;
+        while let Some(entry) = entries.next().await {
+            let entry = entry.map_err(ChainError::rpc)?;
+            let (provider,) = entry.key().and_then(|key| key.decode()).map_err(ChainError::rpc)?;
+            providers.push(provider.0);
         }
+        Ok(providers)
     }
 
     /// The block's timestamp (`Timestamp::Now`), in milliseconds since the Unix epoch.
     pub async fn timestamp(&self, at: &AtBlock) -> Result<u64, ChainError> {
-        let key = storage_key("Timestamp", "Now", &[]);
-        let Some(bytes) = self.storage_raw(at, key).await? else { return Ok(0) };
-        u64::decode(&mut bytes.as_slice()).map_err(|error| ChainError::Decode { what: "a timestamp", error })
-    }
-
-    /// A storage value by its full key; `None` when absent.
-    async fn storage_raw(&self, at: &AtBlock, key: Vec<u8>) -> Result<Option<Vec<u8>>, ChainError> {
-        match at.storage().fetch_raw(key).await {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(subxt::error::StorageError::NoValueFound) => Ok(None),
-            Err(e) => Err(ChainError::rpc(e)),
-        }
+        let now = at
+            .storage()
+            .try_fetch(runtime::storage().timestamp().now(), ())
+            .await
+            .map_err(ChainError::rpc)?;
+        now.map(|value| value.decode().map_err(ChainError::rpc)).transpose().map(Option::unwrap_or_default)
     }
 
     /// The WGSL source of a registered kernel.
     pub async fn kernel_code(&self, at: &AtBlock, kernel: &KernelId) -> Result<Option<Vec<u8>>, ChainError> {
-        let key = storage_key("ComputeJobs", "KernelCode", &kernel.0);
-        let Some(bytes) = self.storage_raw(at, key).await? else { return Ok(None) };
-        Vec::<u8>::decode(&mut bytes.as_slice())
-            .map(Some)
-            .map_err(|error| ChainError::Decode { what: "a kernel", error })
+        let address = runtime::storage().compute_jobs().kernel_code();
+        let key = runtime::runtime_types::compute_primitives::KernelId(kernel.0);
+        let code = at.storage().try_fetch(address, (key,)).await.map_err(ChainError::rpc)?;
+        code.map(|value| value.decode().map(|code| code.0).map_err(ChainError::rpc)).transpose()
     }
 
     /// A registered provider's profile (the first field of the staking pallet's `ProviderInfo`).
@@ -352,9 +331,13 @@ impl Chain {
         at: &AtBlock,
         provider: &AccountId,
     ) -> Result<Option<ProviderProfile>, ChainError> {
-        let key = storage_key("ComputeStaking", "Providers", &blake2_128_concat(provider));
-        let Some(bytes) = self.storage_raw(at, key).await? else { return Ok(None) };
-        ProviderProfile::decode(&mut bytes.as_slice())
+        let address = runtime::storage().compute_staking().providers();
+        let Some(info) =
+            at.storage().try_fetch(address, ((*provider).into(),)).await.map_err(ChainError::rpc)?
+        else {
+            return Ok(None);
+        };
+        ProviderProfile::decode(&mut info.bytes())
             .map(Some)
             .map_err(|error| ChainError::Decode { what: "a provider profile", error })
     }
@@ -463,19 +446,4 @@ impl Chain {
             SubstrateExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).mortal(MORTALITY).build();
         at.transactions().create_signed(payload, signer, params).await.map_err(ChainError::rpc)
     }
-}
-
-/// `twox128(pallet) ‖ twox128(item) ‖ key_suffix`: a storage key.
-fn storage_key(pallet: &str, item: &str, key_suffix: &[u8]) -> Vec<u8> {
-    let mut key = sp_crypto_hashing::twox_128(pallet.as_bytes()).to_vec();
-    key.extend(sp_crypto_hashing::twox_128(item.as_bytes()));
-    key.extend(key_suffix);
-    key
-}
-
-/// The `Blake2_128Concat` hasher: `blake2_128(key) ‖ key`.
-fn blake2_128_concat(key: &[u8]) -> Vec<u8> {
-    let mut out = sp_crypto_hashing::blake2_128(key).to_vec();
-    out.extend(key);
-    out
 }

@@ -43,8 +43,8 @@ pub use matmul::Matmul;
 pub use prefix_sum::{prefix_sum_passes, PrefixSum};
 pub use sha256::Sha256Batch;
 pub use variants::{
-    device_equivalent, is_device_variant, runs_cpu_variants, validation_of, CONV2D_CPU_ROWS, CONV2D_CPU_WGSL,
-    MATMUL_CPU_COLS, MATMUL_CPU_ROWS, MATMUL_CPU_WGSL,
+    device_equivalent, runs_cpu_variants, validation_of, CONV2D_CPU_ROWS, CONV2D_CPU_WGSL, MATMUL_CPU_COLS,
+    MATMUL_CPU_ROWS, MATMUL_CPU_WGSL,
 };
 
 /// Elements per workgroup in the multi-pass kernels (`BLOCK` in their WGSL).

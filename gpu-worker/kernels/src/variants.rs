@@ -11,7 +11,6 @@ use std::sync::Arc;
 use compute_executor::exec::Validation;
 use compute_executor::gpu::context::DeviceTraits;
 use compute_executor::program::{Input, Program};
-use compute_primitives::KernelId;
 
 use crate::{words, Builtin, BuiltinError, BuiltinJob, Conv2d, Matmul};
 
@@ -50,13 +49,6 @@ const CONV2D_CPU_WORDS: u32 = 64;
 
 /// The variants' sources.
 const VARIANTS: [&str; 2] = [MATMUL_CPU_WGSL, CONV2D_CPU_WGSL];
-
-/// Whether `kernel_id` is one of the built-in kernels' device variants.
-pub fn is_device_variant(kernel_id: &KernelId) -> bool {
-    static IDS: std::sync::OnceLock<[KernelId; 2]> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| VARIANTS.map(|wgsl| compute_primitives::kernel_id(wgsl.as_bytes())))
-        .contains(kernel_id)
-}
 
 /// How to validate a program the worker built itself from the library ([`BuiltinJob::program`],
 /// [`BuiltinJob::program_for_device`], [`device_equivalent`]): its device variants (their exact sources)
@@ -163,7 +155,7 @@ mod tests {
             (CONV2D_CPU_WGSL, format!("generate-conv2d-cpu.py {CONV2D_CPU_ROWS};"), Builtin::Conv2d),
         ] {
             assert!(wgsl.lines().next().unwrap_or_default().contains(&generated_by), "{generated_by}");
-            assert!(is_device_variant(&compute_primitives::kernel_id(wgsl.as_bytes())));
+            assert!(VARIANTS.contains(&wgsl));
             assert!(validate_wgsl(wgsl).is_err(), "jobs may not use subgroups or int64");
             let iface = validate_device_variant(wgsl)
                 .unwrap_or_else(|e| panic!("{generated_by} does not validate: {e}"));
@@ -179,7 +171,7 @@ mod tests {
             };
             assert_eq!(names(&iface), names(&portable), "{generated_by}: same entry points");
         }
-        assert!(!is_device_variant(&Builtin::Matmul.kernel_id()));
+        assert!(!VARIANTS.contains(&Builtin::Matmul.wgsl()));
     }
 
     #[test]

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use bounded_collections::{BoundedVec, Get};
 use compute_primitives::{failure::FailureReason, JobInput, Unbounded};
 
-use crate::exec::Failure;
-use crate::program::{Input, Pass, Program};
 use compute_client::chain::{Balance, JobSpec};
+use compute_executor::exec::Failure;
+use compute_executor::program::{Input, Pass, Program};
 
 /// The program of a chain job whose kernel source is `wgsl`. A source that is not UTF-8 cannot be WGSL: its
 /// canonical failure.
@@ -35,13 +35,16 @@ pub fn program_of(spec: &JobSpec, wgsl: &[u8]) -> Result<Program, Failure> {
 
 /// The chain inputs of a one-pass program: inline bytes or generated streams (local files are read and sent
 /// inline).
-pub fn chain_inputs(inputs: &[Input]) -> Result<Vec<JobInput<Unbounded>>, crate::program::InputError> {
+pub fn chain_inputs(
+    inputs: &[Input],
+) -> Result<Vec<JobInput<Unbounded>>, compute_executor::program::InputError> {
     inputs
         .iter()
         .map(|input| match input {
             Input::Generated { seed, len } => Ok(JobInput::Generated {
                 seed: *seed,
-                len: u32::try_from(*len).map_err(|_| crate::program::InputError::TooLarge { len: *len })?,
+                len: u32::try_from(*len)
+                    .map_err(|_| compute_executor::program::InputError::TooLarge { len: *len })?,
             }),
             other => Ok(JobInput::Inline(BoundedVec::truncate_from(other.materialize()?.into_owned()))),
         })
@@ -129,5 +132,5 @@ pub enum SpecError {
     },
     /// An input could not be read.
     #[error(transparent)]
-    Input(#[from] crate::program::InputError),
+    Input(#[from] compute_executor::program::InputError),
 }

@@ -8,10 +8,10 @@ use std::time::Duration;
 use compute_primitives::failure::FailureReason;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::exec::{ExecConfig, Executor, Outcome, Timings, Validation};
-use crate::gpu::context::{enumerate_adapters, AdapterSelector, NO_ADAPTER_HINT};
-use crate::program::{Input, InputError, Job, Program};
-use crate::Error;
+use crate::error::Error;
+use compute_executor::exec::{ExecConfig, Executor, Outcome, Timings, Validation};
+use compute_executor::gpu::context::{enumerate_adapters, AdapterSelector, NO_ADAPTER_HINT};
+use compute_executor::program::{Input, InputError, Job, Program};
 use compute_kernels::bench::{BenchConfig, BenchProgress, BenchReport};
 use compute_kernels::{validation_of, Builtin, BuiltinError, BuiltinJob};
 
@@ -232,7 +232,7 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
     if let (true, Some(job), Outcome::Completed(c)) = (request.verify, &builtin_job, &outcome) {
         let raw = program.inputs.iter().map(|i| i.materialize()).collect::<Result<Vec<_>, _>>()?;
         let slices: Vec<&[u8]> = raw.iter().map(|b| b.as_ref()).collect();
-        verified = Some(crate::root::result_root(&job.reference(&slices)) == c.root);
+        verified = Some(compute_executor::root::result_root(&job.reference(&slices)) == c.root);
     }
 
     let mut wrote = None;

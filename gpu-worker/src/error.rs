@@ -7,13 +7,13 @@ use thiserror::Error;
 pub enum Error {
     /// Selecting the adapter or creating the device failed.
     #[error(transparent)]
-    Context(#[from] crate::gpu::context::ContextError),
+    Context(#[from] compute_executor::gpu::context::ContextError),
     /// Running a job failed for a reason that is not the job's (the device, the machine).
     #[error(transparent)]
-    Exec(#[from] crate::exec::ExecError),
+    Exec(#[from] compute_executor::exec::ExecError),
     /// A job or an input could not be read.
     #[error(transparent)]
-    Job(#[from] crate::program::InputError),
+    Job(#[from] compute_executor::program::InputError),
     /// A built-in kernel was asked for with wrong arguments.
     #[error(transparent)]
     Builtin(#[from] compute_kernels::BuiltinError),

@@ -1,6 +1,14 @@
-//! `gpu-worker`: the command line's types and their dispatch; each command is a file of [`cli`].
+//! `gpu-worker`: the command line's types and their dispatch; each command is a file of [`cli`]. The
+//! provider daemon is [`daemon`]; [`commands`] holds the local commands (devices, kernels, exec, bench),
+//! [`chain_job`] turns a program into a chain job's spec and back, [`image`] writes outputs as files.
+//! GPU execution is `compute-executor`'s, chain access `compute-client`'s.
 
+mod chain_job;
 mod cli;
+mod commands;
+mod daemon;
+mod error;
+mod image;
 
 use std::process::ExitCode;
 
@@ -15,7 +23,7 @@ use cli::run::RunArgs;
 use cli::status::StatusArgs;
 use cli::submit::SubmitArgs;
 use cli::ProviderArgs;
-use gpu_worker::AdapterSelector;
+use compute_executor::gpu::context::AdapterSelector;
 
 /// The compute chain's GPU worker.
 #[derive(Parser)]
@@ -70,11 +78,11 @@ pub fn main() -> anyhow::Result<ExitCode> {
     }
     match parsed.command {
         Command::Devices => {
-            print!("{}", gpu_worker::commands::devices());
+            print!("{}", commands::devices());
             Ok(ExitCode::SUCCESS)
         }
         Command::Kernels => {
-            print!("{}", gpu_worker::commands::kernels());
+            print!("{}", commands::kernels());
             Ok(ExitCode::SUCCESS)
         }
         Command::Exec(args) => cli::exec::run(parsed.adapter, args),

@@ -1,7 +1,7 @@
 //! The delegator's commands: stake behind a provider, unbond, withdraw, and read a provider's record and
 //! estimated yield (what a delegator chooses by) with the delegator's own position.
 
-use crate::chain::{AccountId, Call, Chain, ChainError, DelegationStats, ProviderStats};
+use crate::chain::{api, AccountId, Chain, ChainError, DelegationStats, ProviderStats};
 use crate::keys::{ss58, Identity};
 use crate::units::format_amount;
 
@@ -12,7 +12,9 @@ pub async fn delegate(
     provider: AccountId,
     amount: u128,
 ) -> Result<String, ChainError> {
-    chain.submit_and_watch(who.keypair(), &Call::Delegate { provider, amount }).await?;
+    chain
+        .submit_and_watch(who.keypair(), &api::tx().compute_staking().delegate(provider.into(), amount))
+        .await?;
     Ok(format!(
         "{} delegated {} to {}; it earns (and is at risk) after its warm-up: `gpu-worker rewards --delegator` \
          shows when, `gpu-worker cancel-delegation` takes it back before",
@@ -24,7 +26,12 @@ pub async fn delegate(
 
 /// `gpu-worker cancel-delegation PROVIDER`: takes back at once what still warms up.
 pub async fn cancel(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, ChainError> {
-    chain.submit_and_watch(who.keypair(), &Call::CancelPendingDelegation { provider }).await?;
+    chain
+        .submit_and_watch(
+            who.keypair(),
+            &api::tx().compute_staking().cancel_pending_delegation(provider.into()),
+        )
+        .await?;
     Ok(format!("{} took back its warming-up delegation to {}", who.ss58(), ss58(&provider)))
 }
 
@@ -35,7 +42,9 @@ pub async fn undelegate(
     provider: AccountId,
     amount: u128,
 ) -> Result<String, ChainError> {
-    chain.submit_and_watch(who.keypair(), &Call::Undelegate { provider, amount }).await?;
+    chain
+        .submit_and_watch(who.keypair(), &api::tx().compute_staking().undelegate(provider.into(), amount))
+        .await?;
     Ok(format!(
         "{} started unbonding {} from {}; `gpu-worker withdraw-delegation` releases it after the unbonding period",
         who.ss58(),
@@ -46,7 +55,9 @@ pub async fn undelegate(
 
 /// `gpu-worker withdraw-delegation PROVIDER`: releases unlocked unbonding claims.
 pub async fn withdraw(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, ChainError> {
-    chain.submit_and_watch(who.keypair(), &Call::WithdrawDelegation { provider }).await?;
+    chain
+        .submit_and_watch(who.keypair(), &api::tx().compute_staking().withdraw_delegation(provider.into()))
+        .await?;
     Ok(format!("{} withdrew its unlocked delegation to {}", who.ss58(), ss58(&provider)))
 }
 
@@ -109,7 +120,7 @@ fn percent(ppb: u32) -> String {
 }
 
 fn describe(provider: &AccountId, s: &ProviderStats) -> String {
-    let status = match (s.active, s.chilled_because) {
+    let status = match (s.active, &s.chilled_because) {
         (true, _) => "active".to_owned(),
         (false, Some(reason)) => format!("chilled ({reason:?})"),
         (false, None) => "chilled".to_owned(),
@@ -126,14 +137,14 @@ fn describe(provider: &AccountId, s: &ProviderStats) -> String {
         format_amount(s.bond),
         format_amount(s.delegated),
         format_amount(s.warming_up),
-        percent(s.commission_ppb),
+        percent(s.commission.0),
         format_amount(s.ask),
         s.vram_mib,
         s.slots_taken,
         s.max_concurrent_jobs,
         format_amount(s.pool_earnings),
-        percent(s.estimated_annual_yield_ppb),
-        percent(s.estimated_emission_yield_ppb),
+        percent(s.estimated_annual_yield.0),
+        percent(s.estimated_emission_yield.0),
         r.jobs_completed,
         r.canaries_completed,
         r.wrong_results,

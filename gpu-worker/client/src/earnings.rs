@@ -14,11 +14,14 @@
 
 use std::collections::BTreeSet;
 
-use codec::Decode;
-use compute_primitives::{JobDetails, JobId, KernelId, ResultRoot};
+use compute_primitives::{JobDetails, JobId};
 use futures::{StreamExt, TryStreamExt};
 
-use crate::chain::{AccountId, AtBlock, Balance, BlockNumber, Chain, ChainError, RawEvent};
+use crate::chain::api::runtime_types::pallet_compute_jobs::pallet::Event as JobsEvent;
+use crate::chain::api::runtime_types::pallet_compute_jobs::types::SlashReason;
+use crate::chain::api::runtime_types::pallet_compute_staking::pallet::Event as StakingEvent;
+use crate::chain::api::runtime_types::pallet_compute_staking::types::RewardSplit;
+use crate::chain::{api, AccountId, AtBlock, Balance, BlockEvents, BlockNumber, Chain, ChainError};
 use crate::keys::ss58;
 use crate::units::{format_amount, UNIT};
 
@@ -116,117 +119,56 @@ pub struct Row {
     pub detail: String,
 }
 
-// --- Event fields, in the pallets' field order (decoded from a prefix of the fields). ---
-
-#[derive(Decode)]
-struct RewardSplit {
-    commission: Balance,
-    to_bond: Balance,
-    to_delegators: Balance,
+/// One event of the compute pallets, as subxt generates it from the metadata.
+#[derive(Debug)]
+enum ComputeEvent {
+    /// `ComputeStaking`'s.
+    Staking(StakingEvent),
+    /// `ComputeJobs`'.
+    Jobs(JobsEvent),
 }
 
-impl RewardSplit {
-    fn total(&self) -> Balance {
-        self.commission.saturating_add(self.to_bond).saturating_add(self.to_delegators)
+/// The compute pallets' events of a block, in order. An event of theirs that does not decode as this
+/// client's metadata describes it is an error (a runtime this client was not built for), never skipped.
+fn compute_events(events: &BlockEvents) -> Result<Vec<ComputeEvent>, ChainError> {
+    let mut out = Vec::new();
+    for event in events.iter() {
+        let event = event.map_err(|e| ChainError::Rpc(e.to_string()))?;
+        if !matches!(event.pallet_name(), "ComputeStaking" | "ComputeJobs") {
+            continue;
+        }
+        match event.decode_as::<api::Event>().map_err(|e| ChainError::Mismatch(e.to_string()))? {
+            api::Event::ComputeStaking(e) => out.push(ComputeEvent::Staking(e)),
+            api::Event::ComputeJobs(e) => out.push(ComputeEvent::Jobs(e)),
+            _ => {}
+        }
     }
+    Ok(out)
 }
 
-#[derive(Decode)]
-struct Rewarded {
-    provider: AccountId,
-    payer: AccountId,
-    split: RewardSplit,
-    job_id: JobId,
+/// The total of a reward split.
+fn split_total(split: &RewardSplit<Balance>) -> Balance {
+    split.commission.saturating_add(split.to_bond).saturating_add(split.to_delegators)
 }
 
-#[derive(Decode)]
-struct EmissionPaid {
-    era: u32,
-    provider: AccountId,
-    work: u64,
-    split: RewardSplit,
+/// What the provider keeps of a reward split: its commission and its self-bond's share.
+fn split_own(split: &RewardSplit<Balance>) -> Balance {
+    split.commission.saturating_add(split.to_bond)
 }
 
-#[derive(Decode)]
-struct Slashed {
-    provider: AccountId,
-    requested: Balance,
-    from_bond: Balance,
-    from_delegators: Balance,
-    /// `None` for a slash forced by root.
-    job_id: Option<JobId>,
-}
-
-#[derive(Decode)]
-struct ProviderAmount {
-    provider: AccountId,
-    amount: Balance,
-}
-
-#[derive(Decode)]
-struct ProviderRegistered {
-    provider: AccountId,
-    _commission: u32,
-    bond: Balance,
-}
-
-#[derive(Decode)]
-struct DelegatorMove {
-    delegator: AccountId,
-    provider: AccountId,
-    amount: Balance,
-}
-
-#[derive(Decode)]
-struct ProviderSlashed {
-    job_id: JobId,
-    provider: AccountId,
-    _amount: Balance,
-    reason: u8,
-}
-
-#[derive(Decode)]
-struct JobCompleted {
-    job_id: JobId,
-    _root: ResultRoot,
-}
-
-#[derive(Decode)]
-struct JobFailed {
-    job_id: JobId,
-}
-
-#[derive(Decode)]
-struct SlashedFundsSettled {
-    job_id: JobId,
-    _slashed: Balance,
-    reimbursed: Balance,
-}
-
-#[derive(Decode)]
-struct JobSubmitted {
+/// A job submitted in the scanned block: its requester and fee.
+struct SubmittedHere {
     job_id: JobId,
     requester: AccountId,
-    _kernel: KernelId,
-    _escrow: Balance,
     fee: Balance,
-    // Then the storage deposit, released when the job ends: not a cost.
 }
 
-fn decode<E: Decode>(event: &RawEvent) -> Option<E> {
-    E::decode(&mut event.fields.as_slice()).ok()
-}
-
-fn is(event: &RawEvent, pallet: &str, name: &str) -> bool {
-    event.pallet == pallet && event.name == name
-}
-
-/// A block's events and timestamp.
-struct BlockEvents {
+/// A block's compute events and timestamp.
+struct ScannedBlock {
     number: u64,
     at: AtBlock,
     timestamp_ms: u64,
-    events: Vec<RawEvent>,
+    events: Vec<ComputeEvent>,
 }
 
 /// The chain at a block's parent, fetched when a row first needs it and then reused.
@@ -262,9 +204,9 @@ pub async fn earnings(
     let blocks = futures::stream::iter(from..=to)
         .map(|number| async move {
             let at = chain.at_number(number).await.map_err(|e| pruned_hint(e, number))?;
-            let events = chain.events(&at).await?;
+            let events = compute_events(&chain.events(&at).await?)?;
             let timestamp_ms = chain.timestamp(&at).await?;
-            Ok::<_, ChainError>(BlockEvents { number, at, timestamp_ms, events })
+            Ok::<_, ChainError>(ScannedBlock { number, at, timestamp_ms, events })
         })
         .buffered(PARALLEL_FETCHES)
         .try_collect::<Vec<_>>()
@@ -288,7 +230,7 @@ fn pruned_hint(error: ChainError, number: u64) -> ChainError {
 async fn block_rows(
     chain: &Chain,
     me: &AccountId,
-    block: &BlockEvents,
+    block: &ScannedBlock,
     pools: &mut BTreeSet<AccountId>,
 ) -> Result<Vec<Row>, ChainError> {
     let number = block.number as BlockNumber;
@@ -309,157 +251,158 @@ async fn block_rows(
     let mut touched: BTreeSet<AccountId> = BTreeSet::new();
     let mut delegated_here: Vec<(AccountId, Balance)> = Vec::new();
     let mut withdrawn_here: Vec<(AccountId, Balance)> = Vec::new();
-    let mut slashed_jobs: Vec<ProviderSlashed> =
-        block.events.iter().filter(|e| is(e, "ComputeJobs", "ProviderSlashed")).filter_map(decode).collect();
+    // The jobs pallet's slash events say why; the staking pallet's, just before them, say how much.
+    let mut slashed_jobs: Vec<(JobId, AccountId, SlashReason)> = block
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            ComputeEvent::Jobs(JobsEvent::ProviderSlashed { job_id, provider, reason, .. }) => {
+                Some((*job_id, provider.0, *reason))
+            }
+            _ => None,
+        })
+        .collect();
 
     for event in &block.events {
-        match (event.pallet.as_str(), event.name.as_str()) {
-            ("ComputeStaking", "Rewarded") => {
-                let Some(e) = decode::<Rewarded>(event) else { continue };
-                touched.insert(e.provider);
-                let split = format!(
+        match event {
+            ComputeEvent::Staking(StakingEvent::Rewarded { provider, payer, split, job_id }) => {
+                let (provider, payer) = (provider.0, payer.0);
+                touched.insert(provider);
+                let detail = format!(
                     "commission {}, to bond {}, to delegators {}",
-                    e.split.commission, e.split.to_bond, e.split.to_delegators
+                    split.commission, split.to_bond, split.to_delegators
                 );
-                if e.provider == *me {
-                    let own = e.split.commission.saturating_add(e.split.to_bond);
-                    rows.push(row(
-                        Kind::JobPaymentReceived,
-                        Some(e.job_id),
-                        Some(e.payer),
-                        own as i128,
-                        split.clone(),
-                    ));
+                if provider == *me {
+                    let own = split_own(split) as i128;
+                    rows.push(row(Kind::JobPaymentReceived, Some(*job_id), Some(payer), own, detail.clone()));
                 }
-                if e.payer == *me {
-                    let paid = e.split.total();
-                    rows.push(row(
-                        Kind::JobPaymentMade,
-                        Some(e.job_id),
-                        Some(e.provider),
-                        -(paid as i128),
-                        split,
-                    ));
+                if payer == *me {
+                    let paid = -(split_total(split) as i128);
+                    rows.push(row(Kind::JobPaymentMade, Some(*job_id), Some(provider), paid, detail));
                 }
             }
-            ("ComputeStaking", "EmissionPaid") => {
-                let Some(e) = decode::<EmissionPaid>(event) else { continue };
-                touched.insert(e.provider);
-                if e.provider == *me {
-                    let own = e.split.commission.saturating_add(e.split.to_bond);
+            ComputeEvent::Staking(StakingEvent::EmissionPaid { era, provider, work, split }) => {
+                touched.insert(provider.0);
+                if provider.0 == *me {
                     let detail = format!(
-                        "era {}, {} work units; commission {}, to bond {}, to delegators {}",
-                        e.era, e.work, e.split.commission, e.split.to_bond, e.split.to_delegators
+                        "era {era}, {work} work units; commission {}, to bond {}, to delegators {}",
+                        split.commission, split.to_bond, split.to_delegators
                     );
-                    rows.push(row(Kind::Emission, None, None, own as i128, detail));
+                    rows.push(row(Kind::Emission, None, None, split_own(split) as i128, detail));
                 }
             }
-            ("ComputeStaking", "Slashed") => {
-                let Some(e) = decode::<Slashed>(event) else { continue };
-                touched.insert(e.provider);
-                if e.provider == *me {
-                    // The staking event names the job; the jobs pallet's, right after it, says why.
+            ComputeEvent::Staking(StakingEvent::Slashed {
+                provider,
+                requested,
+                from_bond,
+                from_delegators,
+                job_id,
+            }) => {
+                touched.insert(provider.0);
+                if provider.0 == *me {
                     let job = slashed_jobs
                         .iter()
-                        .position(|s| s.provider == *me && Some(s.job_id) == e.job_id)
+                        .position(|(slashed_job, slashed, _)| {
+                            *slashed == *me && Some(*slashed_job) == *job_id
+                        })
                         .map(|i| slashed_jobs.remove(i));
-                    let reason = match job.as_ref().map(|s| s.reason) {
-                        Some(0) => "wrong result; ",
-                        Some(1) => "missed deadline; ",
-                        Some(2) => "reveal withheld; ",
-                        Some(_) => "",
+                    let reason = match job.map(|(_, _, reason)| reason) {
+                        Some(SlashReason::WrongResult) => "wrong result; ",
+                        Some(SlashReason::MissedDeadline) => "missed deadline; ",
+                        Some(SlashReason::RevealWithheld) => "reveal withheld; ",
                         None => "forced; ",
                     };
                     let detail = format!(
-                        "{reason}asked {}, from bond {}, from delegators {}",
-                        e.requested, e.from_bond, e.from_delegators
+                        "{reason}asked {requested}, from bond {from_bond}, from delegators {from_delegators}"
                     );
-                    rows.push(row(Kind::Slash, job.map(|s| s.job_id), None, -(e.from_bond as i128), detail));
+                    let job = job.map(|(job_id, _, _)| job_id);
+                    rows.push(row(Kind::Slash, job, None, -(*from_bond as i128), detail));
                 }
             }
-            ("ComputeStaking", "ProviderRegistered") => {
-                let Some(e) = decode::<ProviderRegistered>(event) else { continue };
-                if e.provider == *me {
-                    rows.push(row(Kind::Bonded, None, None, e.bond as i128, "registration".into()));
-                }
+            ComputeEvent::Staking(StakingEvent::ProviderRegistered { provider, bond, .. })
+                if provider.0 == *me =>
+            {
+                rows.push(row(Kind::Bonded, None, None, *bond as i128, "registration".into()));
             }
-            ("ComputeStaking", name @ ("Bonded" | "Unbonded" | "Withdrawn")) => {
-                let Some(e) = decode::<ProviderAmount>(event) else { continue };
-                if e.provider == *me {
-                    let kind = match name {
-                        "Bonded" => Kind::Bonded,
-                        "Unbonded" => Kind::Unbonded,
-                        _ => Kind::Withdrawn,
-                    };
-                    rows.push(row(kind, None, None, e.amount as i128, String::new()));
-                }
+            ComputeEvent::Staking(
+                StakingEvent::Bonded { provider, amount }
+                | StakingEvent::Unbonded { provider, amount, .. }
+                | StakingEvent::Withdrawn { provider, amount },
+            ) if provider.0 == *me => {
+                let kind = match event {
+                    ComputeEvent::Staking(StakingEvent::Bonded { .. }) => Kind::Bonded,
+                    ComputeEvent::Staking(StakingEvent::Unbonded { .. }) => Kind::Unbonded,
+                    _ => Kind::Withdrawn,
+                };
+                rows.push(row(kind, None, None, *amount as i128, String::new()));
             }
-            (
-                "ComputeStaking",
-                name @ ("Delegated" | "Undelegated" | "DelegationWithdrawn" | "PendingDelegationCancelled"),
+            ComputeEvent::Staking(
+                StakingEvent::Delegated { delegator, provider, amount, .. }
+                | StakingEvent::Undelegated { delegator, provider, amount, .. }
+                | StakingEvent::DelegationWithdrawn { delegator, provider, amount }
+                | StakingEvent::PendingDelegationCancelled { delegator, provider, amount },
             ) => {
-                let Some(e) = decode::<DelegatorMove>(event) else { continue };
-                if e.delegator != *me {
+                if delegator.0 != *me {
                     continue;
                 }
-                let kind = match name {
-                    "Delegated" => {
-                        pools.insert(e.provider);
-                        delegated_here.push((e.provider, e.amount));
+                let (provider, amount) = (provider.0, *amount);
+                let kind = match event {
+                    ComputeEvent::Staking(StakingEvent::Delegated { .. }) => {
+                        pools.insert(provider);
+                        delegated_here.push((provider, amount));
                         Kind::Delegated
                     }
-                    "Undelegated" => Kind::Undelegated,
-                    "DelegationWithdrawn" => {
-                        withdrawn_here.push((e.provider, e.amount));
+                    ComputeEvent::Staking(StakingEvent::Undelegated { .. }) => Kind::Undelegated,
+                    ComputeEvent::Staking(StakingEvent::DelegationWithdrawn { .. }) => {
+                        withdrawn_here.push((provider, amount));
                         Kind::DelegationWithdrawn
                     }
                     _ => {
-                        withdrawn_here.push((e.provider, e.amount));
+                        withdrawn_here.push((provider, amount));
                         Kind::DelegationCancelled
                     }
                 };
-                rows.push(row(kind, None, Some(e.provider), e.amount as i128, String::new()));
+                rows.push(row(kind, None, Some(provider), amount as i128, String::new()));
             }
-            ("ComputeJobs", "JobCompleted" | "JobFailed" | "JobInconclusive" | "JobExpired") => {
-                let job_id = if event.name == "JobCompleted" {
-                    decode::<JobCompleted>(event).map(|e| e.job_id)
-                } else {
-                    // These begin with the job id.
-                    decode::<JobFailed>(event).map(|e| e.job_id)
-                };
-                let Some(job_id) = job_id else { continue };
-                if let Some((requester, fee)) = requester_of.get(job_id).await? {
+            ComputeEvent::Jobs(
+                JobsEvent::JobCompleted { job_id, .. }
+                | JobsEvent::JobFailed { job_id, .. }
+                | JobsEvent::JobInconclusive { job_id, .. }
+                | JobsEvent::JobExpired { job_id, .. },
+            ) => {
+                if let Some((requester, fee)) = requester_of.get(*job_id).await? {
                     if requester == *me && fee > 0 {
-                        rows.push(row(Kind::JobFee, Some(job_id), None, -(fee as i128), String::new()));
+                        rows.push(row(Kind::JobFee, Some(*job_id), None, -(fee as i128), String::new()));
                     }
                 }
             }
-            ("ComputeJobs", "JobCancelled") => {
-                let Some(e) = decode::<(JobId, Balance, Balance)>(event) else { continue };
-                let (job_id, _refunded, fee) = e;
-                if let Some((requester, _)) = requester_of.get(job_id).await? {
-                    if requester == *me && fee > 0 {
-                        rows.push(row(Kind::JobFee, Some(job_id), None, -(fee as i128), "cancelled".into()));
+            ComputeEvent::Jobs(JobsEvent::JobCancelled { job_id, fee, .. }) => {
+                if let Some((requester, _)) = requester_of.get(*job_id).await? {
+                    if requester == *me && *fee > 0 {
+                        rows.push(row(
+                            Kind::JobFee,
+                            Some(*job_id),
+                            None,
+                            -(*fee as i128),
+                            "cancelled".into(),
+                        ));
                     }
                 }
             }
-            ("ComputeJobs", "SlashedFundsSettled") => {
-                let Some(e) = decode::<SlashedFundsSettled>(event) else { continue };
-                if e.reimbursed == 0 {
+            ComputeEvent::Jobs(JobsEvent::SlashedFundsSettled { job_id, reimbursed, .. }) => {
+                if *reimbursed == 0 {
                     continue;
                 }
-                if let Some((requester, _)) = requester_of.get(e.job_id).await? {
+                if let Some((requester, _)) = requester_of.get(*job_id).await? {
                     if requester == *me {
-                        let amount = e.reimbursed as i128;
-                        rows.push(row(Kind::SlashCompensation, Some(e.job_id), None, amount, String::new()));
+                        let amount = *reimbursed as i128;
+                        rows.push(row(Kind::SlashCompensation, Some(*job_id), None, amount, String::new()));
                     }
                 }
             }
-            ("ComputeJobs", "JobSubmitted") => {
+            ComputeEvent::Jobs(JobsEvent::JobSubmitted { job_id, requester, fee, .. }) => {
                 // A job submitted and cancelled in one block was not open at the parent: remember it.
-                if let Some(e) = decode::<JobSubmitted>(event) {
-                    requester_of.submitted(e);
-                }
+                requester_of.submitted(SubmittedHere { job_id: *job_id, requester: requester.0, fee: *fee });
             }
             _ => {}
         }
@@ -486,14 +429,19 @@ async fn block_rows(
 
 /// Fills the job of the payment rows when the block completed a single job; a delegator's reward too, when
 /// nothing else (emission, a slash) changed a pool in that block.
-fn attach_jobs(rows: &mut [Row], events: &[RawEvent]) {
-    let only_payments =
-        !events.iter().any(|e| is(e, "ComputeStaking", "EmissionPaid") || is(e, "ComputeStaking", "Slashed"));
+fn attach_jobs(rows: &mut [Row], events: &[ComputeEvent]) {
+    let only_payments = !events.iter().any(|event| {
+        matches!(
+            event,
+            ComputeEvent::Staking(StakingEvent::EmissionPaid { .. } | StakingEvent::Slashed { .. })
+        )
+    });
     let completed: Vec<JobId> = events
         .iter()
-        .filter(|e| is(e, "ComputeJobs", "JobCompleted"))
-        .filter_map(decode::<JobCompleted>)
-        .map(|e| e.job_id)
+        .filter_map(|event| match event {
+            ComputeEvent::Jobs(JobsEvent::JobCompleted { job_id, .. }) => Some(*job_id),
+            _ => None,
+        })
         .collect();
     if let [only] = completed.as_slice() {
         for row in rows.iter_mut() {
@@ -514,7 +462,7 @@ fn attach_jobs(rows: &mut [Row], events: &[RawEvent]) {
 struct RequesterLookup<'a> {
     chain: &'a Chain,
     parent: &'a Parent<'a>,
-    submitted_here: Vec<JobSubmitted>,
+    submitted_here: Vec<SubmittedHere>,
 }
 
 impl<'a> RequesterLookup<'a> {
@@ -522,7 +470,7 @@ impl<'a> RequesterLookup<'a> {
         Self { chain, parent, submitted_here: Vec::new() }
     }
 
-    fn submitted(&mut self, job: JobSubmitted) {
+    fn submitted(&mut self, job: SubmittedHere) {
         self.submitted_here.push(job);
     }
 
@@ -633,10 +581,6 @@ mod tests {
         assert_eq!(iso8601(1_795_306_005_123), "2026-11-22T00:06:45.123Z");
     }
 
-    fn event(pallet: &str, name: &str, fields: Vec<u8>) -> RawEvent {
-        RawEvent { pallet: pallet.into(), name: name.into(), fields }
-    }
-
     fn row(kind: Kind) -> Row {
         Row {
             block: 1,
@@ -651,18 +595,31 @@ mod tests {
 
     #[test]
     fn payments_get_the_job_only_when_the_block_completed_one() {
-        use codec::Encode;
-        let completed =
-            |job: JobId| event("ComputeJobs", "JobCompleted", (job, ResultRoot([7; 32])).encode());
+        use crate::chain::Static;
+        use compute_primitives::ResultRoot;
+        let completed = |job_id: JobId| {
+            ComputeEvent::Jobs(JobsEvent::JobCompleted {
+                job_id,
+                result_root: Static(ResultRoot([7; 32])),
+                winners: 1,
+                paid: 1,
+            })
+        };
         let kinds = [Kind::JobPaymentReceived, Kind::DelegationReward, Kind::Delegated];
-        let jobs_of = |events: &[RawEvent]| -> Vec<Option<JobId>> {
+        let jobs_of = |events: &[ComputeEvent]| -> Vec<Option<JobId>> {
             let mut rows: Vec<Row> = kinds.iter().copied().map(row).collect();
             attach_jobs(&mut rows, events);
             rows.iter().map(|r| r.job).collect()
         };
         assert_eq!(jobs_of(&[completed(4)]), [Some(4), Some(4), None]);
         assert_eq!(jobs_of(&[completed(4), completed(5)]), [None, None, None], "ambiguous");
-        let slash = event("ComputeStaking", "Slashed", Vec::new());
+        let slash = ComputeEvent::Staking(StakingEvent::Slashed {
+            provider: [1; 32].into(),
+            requested: 1,
+            from_bond: 1,
+            from_delegators: 0,
+            job_id: Some(4),
+        });
         assert_eq!(jobs_of(&[completed(4), slash]), [Some(4), None, None], "the pool also lost to a slash");
     }
 

@@ -9,7 +9,9 @@ use compute_primitives::failure::failure_reason_of;
 use compute_primitives::{JobDetails, JobId, JobPhase, JobResult, ResultRoot};
 use thiserror::Error;
 
-use crate::chain::{AccountId, AtBlock, Balance, Call, Chain, ChainError, JobRecord, JobSpec};
+use crate::chain::api::compute_jobs::events::JobSubmitted;
+use crate::chain::api::runtime_types::bounded_collections::bounded_vec::BoundedVec;
+use crate::chain::{api, AccountId, AtBlock, Chain, ChainError, JobRecord, JobSpec, Static};
 use crate::keys::{ss58, Identity};
 use crate::units::format_amount;
 
@@ -92,14 +94,14 @@ pub async fn submit(
     }
     if chain.kernel_code(&at, &spec.kernel).await?.is_none() {
         say(format!("registering kernel {} ({} bytes)", hex::encode(spec.kernel.0), request.wgsl.len()));
-        let wgsl = request.wgsl.as_bytes().to_vec();
-        chain.submit_and_watch(identity.keypair(), &Call::RegisterKernel { wgsl }).await?;
+        let wgsl = BoundedVec(request.wgsl.as_bytes().to_vec());
+        chain.submit_and_watch(identity.keypair(), &api::tx().compute_jobs().register_kernel(wgsl)).await?;
     }
-    let included = chain.submit_and_watch(identity.keypair(), &Call::SubmitJob(Box::new(spec))).await?;
-    let (job_id, _requester, _kernel, escrow): (JobId, AccountId, [u8; 32], Balance) =
-        included.event("ComputeJobs", "JobSubmitted").ok_or(RequesterError::NoJobId)?;
-    say(format!("job {job_id} submitted, {} in escrow", format_amount(escrow)));
-    Ok(Submitted { job_id, at: Instant::now() })
+    let call = api::tx().compute_jobs().submit_job(Static(spec));
+    let included = chain.submit_and_watch(identity.keypair(), &call).await?;
+    let submitted = included.event::<JobSubmitted>().ok_or(RequesterError::NoJobId)?;
+    say(format!("job {} submitted, {} in escrow", submitted.job_id, format_amount(submitted.escrow)));
+    Ok(Submitted { job_id: submitted.job_id, at: Instant::now() })
 }
 
 /// The shortest commit window the chain at `at` accepts for `spec` on a kernel of `kernel_len` bytes (its
@@ -110,9 +112,10 @@ fn shortest_commit_window(
     spec: &JobSpec,
     kernel_len: usize,
 ) -> Result<u32, RequesterError> {
-    let inclusion: u32 = chain.constant(at, "ComputeJobs", "MinCommitWindow")?;
-    let speed: u64 = chain.constant(at, "ComputeJobs", "ByteStepsPerBlock")?;
-    let longest: u32 = chain.constant(at, "ComputeJobs", "MaxCommitWindow")?;
+    let constants = api::constants().compute_jobs();
+    let inclusion = chain.constant(at, constants.min_commit_window())?;
+    let speed = chain.constant(at, constants.byte_steps_per_block())?;
+    let longest = chain.constant(at, constants.max_commit_window())?;
     let kernel_len = u32::try_from(kernel_len).unwrap_or(u32::MAX);
     spec.commit_window_needed(kernel_len, inclusion, speed)
         .filter(|window| *window <= longest)
@@ -232,7 +235,7 @@ pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterErr
 /// there is no output.
 fn winning_root(
     job_id: JobId,
-    details: Option<JobDetails<AccountId, Balance, u32>>,
+    details: Option<crate::chain::JobDetails>,
 ) -> Result<(ResultRoot, Vec<AccountId>), RequesterError> {
     match details {
         None => Err(RequesterError::UnknownJob(job_id)),
@@ -292,19 +295,13 @@ pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<F
         // The providers that revealed the root (the job's record names them) first; then every other
         // provider, since outputs are addressed by their root and checked against it: that also finds
         // the output when the revealers evicted it.
-        let mut providers = winners;
-        for provider in chain.providers(&at).await? {
-            if !providers.contains(&provider) {
-                providers.push(provider);
-            }
-        }
+        let mut profiles = chain.provider_profiles(&at).await?;
+        profiles.sort_by_key(|(provider, _)| !winners.contains(provider));
         let mut endpoints = Vec::new();
-        for provider in providers {
-            if let Some(profile) = chain.provider_profile(&at, &provider).await? {
-                let endpoint = String::from_utf8_lossy(&profile.endpoint).into_owned();
-                if !endpoints.contains(&endpoint) {
-                    endpoints.push(endpoint);
-                }
+        for (_, profile) in profiles {
+            let endpoint = String::from_utf8_lossy(&profile.endpoint.0).into_owned();
+            if !endpoints.contains(&endpoint) {
+                endpoints.push(endpoint);
             }
         }
         endpoints

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
+use crate::commands;
 use clap::Args;
+use compute_executor::gpu::context::AdapterSelector;
 use compute_kernels::bench::BenchConfig;
-use gpu_worker::commands;
-use gpu_worker::AdapterSelector;
 
 use super::seconds;
 

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use crate::commands::{self, ExecRequest};
 use anyhow::anyhow;
 use clap::Args;
-use gpu_worker::commands::{self, ExecRequest};
-use gpu_worker::AdapterSelector;
+use compute_executor::gpu::context::AdapterSelector;
 
 use super::{seconds, KernelArgs};
 
@@ -45,7 +45,7 @@ pub(crate) fn run(adapter: AdapterSelector, args: ExecArgs) -> anyhow::Result<Ex
         out: args.out,
         png: args
             .png
-            .map(|p| gpu_worker::image::parse_size(&p).ok_or_else(|| anyhow!("--png takes WxH, got `{p}`")))
+            .map(|p| crate::image::parse_size(&p).ok_or_else(|| anyhow!("--png takes WxH, got `{p}`")))
             .transpose()?,
     };
     let report = commands::exec(&request)?;

@@ -36,10 +36,10 @@ pub(crate) fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         }
         let png = args
             .png
-            .map(|p| gpu_worker::image::parse_size(&p).ok_or_else(|| anyhow!("--png takes WxH, got `{p}`")))
+            .map(|p| crate::image::parse_size(&p).ok_or_else(|| anyhow!("--png takes WxH, got `{p}`")))
             .transpose()?
             .map(|(w, h)| (w, h, None));
-        let wrote = gpu_worker::image::write_output(&args.out, &fetched.output, png)?;
+        let wrote = crate::image::write_output(&args.out, &fetched.output, png)?;
         eprintln!("verified against the root on chain ({}); {wrote}", fetched.source);
         println!("{}", hex::encode(fetched.root.0));
         Ok(ExitCode::SUCCESS)

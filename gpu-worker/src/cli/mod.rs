@@ -15,10 +15,10 @@ pub(crate) mod submit;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::commands::{self, KernelSource};
 use anyhow::{anyhow, Context as _};
 use clap::Args;
 use compute_client::keys::Identity;
-use gpu_worker::commands::{self, KernelSource};
 
 #[derive(Args)]
 pub(crate) struct NodeArgs {

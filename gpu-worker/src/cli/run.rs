@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::anyhow;
 use clap::Args;
 use compute_client::units::parse_amount;
-use gpu_worker::AdapterSelector;
+use compute_executor::gpu::context::AdapterSelector;
 
 use super::{runtime, seconds, KeyArgs, NodeArgs};
 
@@ -64,14 +64,18 @@ pub(crate) fn run(adapter: AdapterSelector, args: RunArgs) -> anyhow::Result<Exi
     if !(0.0..=100.0).contains(&args.commission) {
         return Err(anyhow!("--commission is a percentage, got {}", args.commission));
     }
-    let config = gpu_worker::daemon::DaemonConfig {
+    let config = crate::daemon::DaemonConfig {
         node_url: args.node.node,
         identity,
         store_dir: args.data_dir,
         store_max_bytes: args.store_mib.saturating_mul(1 << 20),
         listen: args.listen,
-        exec: gpu_worker::ExecConfig { adapter, timeout: seconds(args.timeout)?, ..Default::default() },
-        profile: gpu_worker::daemon::ProfileOptions {
+        exec: compute_executor::exec::ExecConfig {
+            adapter,
+            timeout: seconds(args.timeout)?,
+            ..Default::default()
+        },
+        profile: crate::daemon::ProfileOptions {
             vram_mib: args.vram_mib,
             max_concurrent_jobs: args.max_jobs,
             ask: parse_amount(&args.ask).map_err(|e| anyhow!("--ask: {e}"))?,
@@ -84,7 +88,7 @@ pub(crate) fn run(adapter: AdapterSelector, args: RunArgs) -> anyhow::Result<Exi
         wrong_results: args.fault_wrong_results,
     };
     runtime()?.block_on(async {
-        let daemon = gpu_worker::daemon::run(config, |running| {
+        let daemon = crate::daemon::run(config, |running| {
             log::info!("provider {} ready; outputs on http://{}", running.account, running.http);
         });
         tokio::select! {

@@ -4,12 +4,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::chain_job::JobTerms;
+use crate::commands;
 use anyhow::anyhow;
 use clap::Args;
 use compute_client::chain::Chain;
 use compute_client::units::parse_amount;
-use gpu_worker::chain_job::JobTerms;
-use gpu_worker::commands;
 
 use super::{runtime, KernelArgs, KeyArgs, NodeArgs};
 
@@ -75,7 +75,7 @@ pub(crate) fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     };
     let (program, builtin) = commands::build_program(&args.job.program(true)?)?;
     let request = compute_client::requester::SubmitRequest {
-        spec: gpu_worker::chain_job::spec_of(&program, &terms)?,
+        spec: crate::chain_job::spec_of(&program, &terms)?,
         wgsl: program.wgsl.to_string(),
         shortest_commit_window: terms.commit_window.is_none(),
     };
@@ -105,7 +105,7 @@ pub(crate) fn run(args: SubmitArgs) -> anyhow::Result<ExitCode> {
                 .and_then(|job| job.image())
                 .filter(|_| out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")))
                 .map(|(w, h, format)| (w, h, Some(format)));
-            let wrote = gpu_worker::image::write_output(out, &fetched.output, png)?;
+            let wrote = crate::image::write_output(out, &fetched.output, png)?;
             eprintln!("verified against the root on chain ({}); {wrote}", fetched.source);
         }
         Ok(if completed { ExitCode::SUCCESS } else { ExitCode::from(3) })

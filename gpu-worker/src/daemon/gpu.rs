@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 use tokio::sync::oneshot;
 
-use crate::exec::{ExecConfig, ExecError, Executor, Outcome, Validation};
-use crate::program::Program;
+use compute_executor::exec::{ExecConfig, ExecError, Executor, Outcome, Validation};
+use compute_executor::program::Program;
 use compute_kernels::bench::{BenchConfig, BenchError, BenchReport};
 
 /// Why a job could not be run (the machine's fault, not the job's).

@@ -16,7 +16,7 @@ pub mod server;
 pub mod store;
 
 pub use gpu::{GpuService, GpuServiceError};
-pub use profile::{determinism_class, ProfileOptions};
+pub use profile::ProfileOptions;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -27,9 +27,9 @@ use std::time::{Duration, Instant};
 use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
 use thiserror::Error;
 
-use crate::exec::{ExecConfig, ExecError, Failure, Outcome};
-use compute_client::chain::{AccountId, AtBlock, Call, Chain, ChainError, OpenJob};
+use compute_client::chain::{api, AccountId, AtBlock, Chain, ChainError, OpenJob, Static};
 use compute_client::keys::Identity;
+use compute_executor::exec::{ExecConfig, ExecError, Failure, Outcome};
 use compute_primitives::failure::FailureReason;
 use metrics::Metrics;
 use server::ServerState;
@@ -340,7 +340,10 @@ impl Worker {
     /// How long the job's GPU work may take: until `DEADLINE_MARGIN_BLOCKS` before its deadline, when the
     /// commitment must be on its way. Past it a result would be too late to count.
     fn time_left(&self, at: &AtBlock, job: &OpenJob) -> Duration {
-        let block_ms: u64 = self.chain.constant(at, "Babe", "ExpectedBlockTime").unwrap_or(DEFAULT_BLOCK_MS);
+        let block_ms = self
+            .chain
+            .constant(at, api::constants().babe().expected_block_time())
+            .unwrap_or(DEFAULT_BLOCK_MS);
         time_before(job.deadline.into(), at.block_number(), block_ms)
     }
 
@@ -425,7 +428,8 @@ impl Worker {
         let root = self.result(at, job_id, job).await?;
         let salt = self.config.identity.salt(job_id);
         let commitment = compute_primitives::commitment(job_id, &self.account, &root, &salt);
-        self.chain.submit(self.config.identity.keypair(), &Call::CommitResult { job_id, commitment }).await?;
+        let call = api::tx().compute_jobs().commit_result(job_id, Static(commitment));
+        self.chain.submit(self.config.identity.keypair(), &call).await?;
         self.metrics.commits.inc();
         self.metrics.commit_latency.observe(seen.elapsed().as_secs_f64());
         log::info!("job {job_id}: committed");
@@ -441,7 +445,8 @@ impl Worker {
             log::error!("job {job_id}: our result no longer opens our commitment; not revealing");
             return Err(JobHandlingError::CommitmentMismatch);
         }
-        self.chain.submit(self.config.identity.keypair(), &Call::RevealResult { job_id, root, salt }).await?;
+        let call = api::tx().compute_jobs().reveal_result(job_id, Static(root), Static(salt));
+        self.chain.submit(self.config.identity.keypair(), &call).await?;
         self.metrics.reveals.inc();
         log::info!("job {job_id}: revealed {}", hex::encode(root.0));
         Ok(())

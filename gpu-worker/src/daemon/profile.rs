@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use compute_primitives::DeterminismClass;
 
 use super::GpuService;
-use compute_client::chain::{Balance, Call, Chain, ChainError, GpuBackend, ProviderProfile};
+use compute_client::chain::api::runtime_types::bounded_collections::bounded_vec::BoundedVec;
+use compute_client::chain::api::runtime_types::sp_arithmetic::per_things::Perbill;
+use compute_client::chain::{api, Balance, Chain, ChainError, GpuBackend, ProviderProfile, Static};
 use compute_client::keys::Identity;
 use compute_client::units::format_amount;
 use compute_kernels::bench::BenchConfig;
@@ -61,9 +63,11 @@ pub async fn ensure_registered(
     let at = chain.at_best().await?;
     let url = endpoint(options, http);
     if let Some(mut profile) = chain.provider_profile(&at, &identity.account()).await? {
-        if profile.endpoint != url.as_bytes() {
-            profile.endpoint = url.as_bytes().to_vec();
-            chain.submit_and_watch(identity.keypair(), &Call::UpdateProfile(profile)).await?;
+        if profile.endpoint.0 != url.as_bytes() {
+            profile.endpoint = BoundedVec(url.as_bytes().to_vec());
+            chain
+                .submit_and_watch(identity.keypair(), &api::tx().compute_staking().update_profile(profile))
+                .await?;
             log::info!("provider {} updated its endpoint to {url}", identity.ss58());
         } else {
             log::info!("provider {} is registered", identity.ss58());
@@ -83,17 +87,18 @@ pub async fn ensure_registered(
         }
     };
     let profile = ProviderProfile {
-        gpu_name: adapter.name.as_bytes().to_vec(),
-        vendor: format!("{:#06x}", adapter.vendor).into_bytes(),
+        gpu_name: BoundedVec(adapter.name.as_bytes().to_vec()),
+        vendor: BoundedVec(format!("{:#06x}", adapter.vendor).into_bytes()),
         backend: backend_of(adapter.backend),
         vram_mib: options.vram_mib,
         benchmark_score,
-        determinism_class: determinism_class(adapter),
+        determinism_class: Static(determinism_class(adapter)),
         max_concurrent_jobs: options.max_concurrent_jobs,
         ask: options.ask,
-        endpoint: url.clone().into_bytes(),
+        endpoint: BoundedVec(url.clone().into_bytes()),
     };
-    let call = Call::RegisterProvider { profile, commission_ppb: options.commission_ppb, bond: options.bond };
+    let commission = Perbill(options.commission_ppb);
+    let call = api::tx().compute_staking().register_provider(profile, commission, options.bond);
     chain.submit_and_watch(identity.keypair(), &call).await?;
     log::info!(
         "registered {} as a provider: bond {}, ask {}, score {benchmark_score}, outputs at {url}",

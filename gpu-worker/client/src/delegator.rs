@@ -1,9 +1,10 @@
 //! The delegator's commands: stake behind a provider, unbond, withdraw, and read a provider's record and
 //! estimated yield (what a delegator chooses by) with the delegator's own position.
 
-use crate::chain::{api, AccountId, Chain, ChainError, DelegationStats, ProviderStats};
+use crate::chain::{api, AccountId, Chain, DelegationStats, ProviderStats};
 use crate::keys::{ss58, Identity};
 use crate::units::format_amount;
+use crate::Error;
 
 /// `gpu-worker delegate PROVIDER AMOUNT`.
 pub async fn delegate(
@@ -11,7 +12,7 @@ pub async fn delegate(
     who: &Identity,
     provider: AccountId,
     amount: u128,
-) -> Result<String, ChainError> {
+) -> Result<String, Error> {
     chain
         .submit_and_watch(who.keypair(), &api::tx().compute_staking().delegate(provider.into(), amount))
         .await?;
@@ -25,7 +26,7 @@ pub async fn delegate(
 }
 
 /// `gpu-worker cancel-delegation PROVIDER`: takes back at once what still warms up.
-pub async fn cancel(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, ChainError> {
+pub async fn cancel(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, Error> {
     chain
         .submit_and_watch(
             who.keypair(),
@@ -41,7 +42,7 @@ pub async fn undelegate(
     who: &Identity,
     provider: AccountId,
     amount: u128,
-) -> Result<String, ChainError> {
+) -> Result<String, Error> {
     chain
         .submit_and_watch(who.keypair(), &api::tx().compute_staking().undelegate(provider.into(), amount))
         .await?;
@@ -54,7 +55,7 @@ pub async fn undelegate(
 }
 
 /// `gpu-worker withdraw-delegation PROVIDER`: releases unlocked unbonding claims.
-pub async fn withdraw(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, ChainError> {
+pub async fn withdraw(chain: &Chain, who: &Identity, provider: AccountId) -> Result<String, Error> {
     chain
         .submit_and_watch(who.keypair(), &api::tx().compute_staking().withdraw_delegation(provider.into()))
         .await?;
@@ -67,7 +68,7 @@ pub async fn rewards(
     chain: &Chain,
     provider: AccountId,
     delegator: Option<AccountId>,
-) -> Result<String, ChainError> {
+) -> Result<String, Error> {
     let at = chain.at_best().await?;
     let mut out = match chain.provider_stats(&at, &provider).await? {
         None => format!("{} is not a provider\n", ss58(&provider)),

@@ -21,9 +21,10 @@ use crate::chain::api::runtime_types::pallet_compute_jobs::pallet::Event as Jobs
 use crate::chain::api::runtime_types::pallet_compute_jobs::types::SlashReason;
 use crate::chain::api::runtime_types::pallet_compute_staking::pallet::Event as StakingEvent;
 use crate::chain::api::runtime_types::pallet_compute_staking::types::RewardSplit;
-use crate::chain::{api, AccountId, AtBlock, Balance, BlockEvents, BlockNumber, Chain, ChainError};
+use crate::chain::{api, AccountId, AtBlock, Balance, BlockEvents, BlockNumber, Chain};
 use crate::keys::ss58;
 use crate::units::{format_amount, UNIT};
+use crate::Error;
 
 /// Blocks whose events are fetched at once.
 const PARALLEL_FETCHES: usize = 8;
@@ -130,14 +131,14 @@ enum ComputeEvent {
 
 /// The compute pallets' events of a block, in order. An event of theirs that does not decode as this
 /// client's metadata describes it is an error (a runtime this client was not built for), never skipped.
-fn compute_events(events: &BlockEvents) -> Result<Vec<ComputeEvent>, ChainError> {
+fn compute_events(events: &BlockEvents) -> Result<Vec<ComputeEvent>, Error> {
     let mut out = Vec::new();
     for event in events.iter() {
-        let event = event.map_err(|e| ChainError::Rpc(e.to_string()))?;
+        let event = event.map_err(|e| Error::Rpc(e.to_string()))?;
         if !matches!(event.pallet_name(), "ComputeStaking" | "ComputeJobs") {
             continue;
         }
-        match event.decode_as::<api::Event>().map_err(|e| ChainError::Mismatch(e.to_string()))? {
+        match event.decode_as::<api::Event>().map_err(|e| Error::Mismatch(e.to_string()))? {
             api::Event::ComputeStaking(e) => out.push(ComputeEvent::Staking(e)),
             api::Event::ComputeJobs(e) => out.push(ComputeEvent::Jobs(e)),
             _ => {}
@@ -183,18 +184,13 @@ impl<'a> Parent<'a> {
         Self { chain, number: block.saturating_sub(1), at: tokio::sync::OnceCell::new() }
     }
 
-    async fn at(&self) -> Result<&AtBlock, ChainError> {
+    async fn at(&self) -> Result<&AtBlock, Error> {
         self.at.get_or_try_init(|| self.chain.at_number(self.number)).await
     }
 }
 
 /// The export of `account`'s rows in blocks `from ..= to`.
-pub async fn earnings(
-    chain: &Chain,
-    account: &AccountId,
-    from: u64,
-    to: u64,
-) -> Result<Vec<Row>, ChainError> {
+pub async fn earnings(chain: &Chain, account: &AccountId, from: u64, to: u64) -> Result<Vec<Row>, Error> {
     // The pools the account holds a position in when the range starts; those it joins are added as their
     // `Delegated` events are met.
     let start = chain.at_number(from.saturating_sub(1)).await.map_err(|e| pruned_hint(e, from))?;
@@ -206,7 +202,7 @@ pub async fn earnings(
             let at = chain.at_number(number).await.map_err(|e| pruned_hint(e, number))?;
             let events = compute_events(&chain.events(&at).await?)?;
             let timestamp_ms = chain.timestamp(&at).await?;
-            Ok::<_, ChainError>(ScannedBlock { number, at, timestamp_ms, events })
+            Ok::<_, Error>(ScannedBlock { number, at, timestamp_ms, events })
         })
         .buffered(PARALLEL_FETCHES)
         .try_collect::<Vec<_>>()
@@ -219,8 +215,8 @@ pub async fn earnings(
     Ok(rows)
 }
 
-fn pruned_hint(error: ChainError, number: u64) -> ChainError {
-    ChainError::Rpc(format!(
+fn pruned_hint(error: Error, number: u64) -> Error {
+    Error::Rpc(format!(
         "cannot read block #{number} ({error}); a node that prunes state keeps only recent blocks: \
          narrow the range with --from, or ask an archive node (--state-pruning archive)"
     ))
@@ -232,7 +228,7 @@ async fn block_rows(
     me: &AccountId,
     block: &ScannedBlock,
     pools: &mut BTreeSet<AccountId>,
-) -> Result<Vec<Row>, ChainError> {
+) -> Result<Vec<Row>, Error> {
     let number = block.number as BlockNumber;
     let row = |kind, job, counterparty, amount: i128, detail: String| Row {
         block: number,
@@ -474,7 +470,7 @@ impl<'a> RequesterLookup<'a> {
         self.submitted_here.push(job);
     }
 
-    async fn get(&self, job: JobId) -> Result<Option<(AccountId, Balance)>, ChainError> {
+    async fn get(&self, job: JobId) -> Result<Option<(AccountId, Balance)>, Error> {
         if let Some(submitted) = self.submitted_here.iter().find(|s| s.job_id == job) {
             return Ok(Some((submitted.requester, submitted.fee)));
         }

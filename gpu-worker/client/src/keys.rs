@@ -5,34 +5,15 @@
 //! id (DESIGN §3.5): a restarted worker derives the same salt and can still reveal, and nobody without the
 //! secret can predict a salt.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
+use crate::Error;
 use compute_primitives::{JobId, Salt};
 use subxt_signer::sr25519::Keypair;
 use subxt_signer::SecretUri;
-use thiserror::Error;
 
 use crate::chain::AccountId;
-
-/// Why no key could be loaded.
-#[derive(Debug, Error)]
-pub enum KeyError {
-    /// The secret URI does not parse or derive.
-    #[error("invalid secret URI: {0}")]
-    BadUri(String),
-    /// The key file cannot be read.
-    #[error("cannot read the key file {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The key file can be read by other users.
-    #[error("the key file {0} is readable by other users; run `chmod 600` on it")]
-    Permissions(PathBuf),
-}
 
 /// A signing key and the secret its salts derive from.
 #[derive(Clone)]
@@ -49,22 +30,22 @@ impl std::fmt::Debug for Identity {
 
 impl Identity {
     /// The key of a secret URI.
-    pub fn from_uri(uri: &str) -> Result<Self, KeyError> {
-        let secret = SecretUri::from_str(uri.trim()).map_err(|e| KeyError::BadUri(e.to_string()))?;
-        let keypair = Keypair::from_uri(&secret).map_err(|e| KeyError::BadUri(e.to_string()))?;
+    pub fn from_uri(uri: &str) -> Result<Self, Error> {
+        let secret = SecretUri::from_str(uri.trim()).map_err(|e| Error::BadUri(e.to_string()))?;
+        let keypair = Keypair::from_uri(&secret).map_err(|e| Error::BadUri(e.to_string()))?;
         let salt_key = blake3::derive_key("compute-chain worker commitment salt v1", uri.trim().as_bytes());
         Ok(Identity { keypair, salt_key })
     }
 
     /// The key of a file holding a secret URI (on Unix the file must not be readable by others).
-    pub fn from_file(path: &Path) -> Result<Self, KeyError> {
-        let io = |source| KeyError::Io { path: path.to_owned(), source };
+    pub fn from_file(path: &Path) -> Result<Self, Error> {
+        let io = |source| Error::KeyFile { path: path.to_owned(), source };
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(path).map_err(io)?.permissions().mode();
             if mode & 0o077 != 0 {
-                return Err(KeyError::Permissions(path.to_owned()));
+                return Err(Error::KeyFilePermissions(path.to_owned()));
             }
         }
         let uri = std::fs::read_to_string(path).map_err(io)?;
@@ -93,18 +74,18 @@ impl Identity {
 }
 
 /// Parses an account given as SS58 or `0x` + 64 hex digits.
-pub fn parse_account(s: &str) -> Result<AccountId, KeyError> {
+pub fn parse_account(s: &str) -> Result<AccountId, Error> {
     let s = s.trim();
     if let Some(hex_digits) = s.strip_prefix("0x") {
-        let bytes = hex::decode(hex_digits).map_err(|e| KeyError::BadUri(format!("{s}: {e}")))?;
-        return bytes.try_into().map_err(|_| KeyError::BadUri(format!("{s}: not 32 bytes")));
+        let bytes = hex::decode(hex_digits).map_err(|e| Error::BadUri(format!("{s}: {e}")))?;
+        return bytes.try_into().map_err(|_| Error::BadUri(format!("{s}: not 32 bytes")));
     }
     if s.starts_with("//") {
         return Identity::from_uri(s).map(|i| i.account());
     }
     subxt::utils::AccountId32::from_str(s)
         .map(|a| a.0)
-        .map_err(|e| KeyError::BadUri(format!("{s} is not an SS58 address: {e}")))
+        .map_err(|e| Error::BadUri(format!("{s} is not an SS58 address: {e}")))
 }
 
 /// An account in SS58 (prefix 42).

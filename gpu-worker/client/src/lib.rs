@@ -7,6 +7,9 @@
 pub mod chain;
 pub mod delegator;
 pub mod earnings;
+mod error;
 pub mod keys;
 pub mod requester;
 pub mod units;
+
+pub use error::Error;

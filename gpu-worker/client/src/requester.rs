@@ -5,59 +5,18 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::Error;
 use compute_primitives::failure::failure_reason_of;
 use compute_primitives::{JobDetails, JobId, JobPhase, JobResult, ResultRoot};
-use thiserror::Error;
 
 use crate::chain::api::compute_jobs::events::JobSubmitted;
 use crate::chain::api::runtime_types::bounded_collections::bounded_vec::BoundedVec;
-use crate::chain::{api, AccountId, AtBlock, Chain, ChainError, JobRecord, JobSpec, Static};
+use crate::chain::{api, AccountId, AtBlock, Chain, JobRecord, JobSpec, Static};
 use crate::keys::{ss58, Identity};
 use crate::units::format_amount;
 
 /// The largest output the protocol allows (and `fetch` downloads).
 const MAX_OUTPUT: u64 = 128 << 20;
-
-/// What can go wrong for a requester.
-#[derive(Debug, Error)]
-pub enum RequesterError {
-    /// The chain.
-    #[error(transparent)]
-    Chain(#[from] ChainError),
-    /// The job's budget takes longer than any commit window the chain allows.
-    #[error(
-        "the job's compute budget (dispatch × fuel × kernel length) needs a commit window longer than the \
-         chain's longest, {longest} blocks: lower --fuel or split the dispatch"
-    )]
-    BudgetTooLarge {
-        /// `MaxCommitWindow`.
-        longest: u32,
-    },
-    /// No such job (or its record was pruned).
-    #[error("job {0} is unknown (never submitted, or finished longer ago than the retention period)")]
-    UnknownJob(JobId),
-    /// The job has no output to fetch.
-    #[error("job {job_id} has no output: {why}")]
-    NoOutput {
-        /// The job.
-        job_id: JobId,
-        /// Why.
-        why: String,
-    },
-    /// No provider served an output that matches the root.
-    #[error("no verified copy of job {job_id}'s output (root {root}): {tried}")]
-    NotFetched {
-        /// The job.
-        job_id: JobId,
-        /// The root on chain.
-        root: String,
-        /// What each provider answered.
-        tried: String,
-    },
-    /// The submission's event was not found.
-    #[error("the job was submitted but its JobSubmitted event is missing")]
-    NoJobId,
-}
 
 /// A job to submit.
 #[derive(Clone, Debug)]
@@ -85,7 +44,7 @@ pub async fn submit(
     identity: &Identity,
     request: &SubmitRequest,
     mut say: impl FnMut(String),
-) -> Result<Submitted, RequesterError> {
+) -> Result<Submitted, Error> {
     let mut spec = request.spec.clone();
     let at = chain.at_best().await?;
     if request.shortest_commit_window {
@@ -99,7 +58,7 @@ pub async fn submit(
     }
     let call = api::tx().compute_jobs().submit_job(Static(spec));
     let included = chain.submit_and_watch(identity.keypair(), &call).await?;
-    let submitted = included.event::<JobSubmitted>().ok_or(RequesterError::NoJobId)?;
+    let submitted = included.event::<JobSubmitted>().ok_or(Error::NoJobId)?;
     say(format!("job {} submitted, {} in escrow", submitted.job_id, format_amount(submitted.escrow)));
     Ok(Submitted { job_id: submitted.job_id, at: Instant::now() })
 }
@@ -111,7 +70,7 @@ fn shortest_commit_window(
     at: &AtBlock,
     spec: &JobSpec,
     kernel_len: usize,
-) -> Result<u32, RequesterError> {
+) -> Result<u32, Error> {
     let constants = api::constants().compute_jobs();
     let inclusion = chain.constant(at, constants.min_commit_window())?;
     let speed = chain.constant(at, constants.byte_steps_per_block())?;
@@ -119,7 +78,7 @@ fn shortest_commit_window(
     let kernel_len = u32::try_from(kernel_len).unwrap_or(u32::MAX);
     spec.commit_window_needed(kernel_len, inclusion, speed)
         .filter(|window| *window <= longest)
-        .ok_or(RequesterError::BudgetTooLarge { longest })
+        .ok_or(Error::BudgetTooLarge { longest })
 }
 
 /// Follows a job block by block until it ends, reporting each change of phase or progress; returns the
@@ -129,13 +88,13 @@ pub async fn follow(
     job_id: JobId,
     timeout: Duration,
     mut say: impl FnMut(String),
-) -> Result<JobRecord, RequesterError> {
+) -> Result<JobRecord, Error> {
     let deadline = Instant::now() + timeout;
     let mut last = String::new();
     let mut seen_block = 0;
     loop {
         if Instant::now() > deadline {
-            return Err(ChainError::Timeout(timeout, "the job to finish").into());
+            return Err(Error::Timeout(timeout, "the job to finish"));
         }
         let at = chain.at_best().await?;
         if at.block_number() == seen_block {
@@ -144,7 +103,7 @@ pub async fn follow(
         }
         seen_block = at.block_number();
         match chain.job(&at, job_id).await? {
-            None => return Err(RequesterError::UnknownJob(job_id)),
+            None => return Err(Error::UnknownJob(job_id)),
             Some(JobDetails::Finished(record)) => {
                 say(format!("#{seen_block} {}", describe_result(&record.outcome)));
                 return Ok(record);
@@ -190,9 +149,9 @@ pub fn describe_result(result: &JobResult) -> String {
 }
 
 /// `gpu-worker status JOB`: the job as the chain has it now.
-pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterError> {
+pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, Error> {
     let at = chain.at_best().await?;
-    let details = chain.job(&at, job_id).await?.ok_or(RequesterError::UnknownJob(job_id))?;
+    let details = chain.job(&at, job_id).await?.ok_or(Error::UnknownJob(job_id))?;
     let mut out = format!("job {job_id} at block #{}\n", at.block_number());
     match details {
         JobDetails::Finished(record) => {
@@ -236,21 +195,21 @@ pub async fn status(chain: &Chain, job_id: JobId) -> Result<String, RequesterErr
 fn winning_root(
     job_id: JobId,
     details: Option<crate::chain::JobDetails>,
-) -> Result<(ResultRoot, Vec<AccountId>), RequesterError> {
+) -> Result<(ResultRoot, Vec<AccountId>), Error> {
     match details {
-        None => Err(RequesterError::UnknownJob(job_id)),
+        None => Err(Error::UnknownJob(job_id)),
         Some(JobDetails::Open(job)) => {
-            Err(RequesterError::NoOutput { job_id, why: format!("it is still open ({:?})", job.phase) })
+            Err(Error::NoOutput { job_id, why: format!("it is still open ({:?})", job.phase) })
         }
         Some(JobDetails::Finished(record)) => match record.outcome {
             JobResult::Completed { root } => match failure_reason_of(&root) {
-                Some(reason) => Err(RequesterError::NoOutput {
+                Some(reason) => Err(Error::NoOutput {
                     job_id,
                     why: format!("the providers agreed it cannot run ({reason:?})"),
                 }),
                 None => Ok((root, record.winners.into_inner())),
             },
-            other => Err(RequesterError::NoOutput { job_id, why: describe_result(&other) }),
+            other => Err(Error::NoOutput { job_id, why: describe_result(&other) }),
         },
     }
 }
@@ -288,7 +247,7 @@ pub struct Fetched {
 /// Downloads job `job_id`'s output from the providers that revealed the winning root, then from any other
 /// provider (or from `sources`, endpoint URLs, when given), and keeps the first copy whose blake3 hash is
 /// the root on chain.
-pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<Fetched, RequesterError> {
+pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<Fetched, Error> {
     let at = chain.at_best().await?;
     let (root, winners) = winning_root(job_id, chain.job(&at, job_id).await?)?;
     let endpoints: Vec<String> = if sources.is_empty() {
@@ -333,5 +292,5 @@ pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<F
     if tried.is_empty() {
         tried.push("no provider is registered to ask (give --from URL)".into());
     }
-    Err(RequesterError::NotFetched { job_id, root: root_hex, tried: tried.join("; ") })
+    Err(Error::NotFetched { job_id, root: root_hex, tried: tried.join("; ") })
 }

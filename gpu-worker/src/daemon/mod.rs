@@ -27,8 +27,9 @@ use std::time::{Duration, Instant};
 use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
 use thiserror::Error;
 
-use compute_client::chain::{api, AccountId, AtBlock, Chain, ChainError, OpenJob, Static};
+use compute_client::chain::{api, AccountId, AtBlock, Chain, OpenJob, Static};
 use compute_client::keys::Identity;
+use compute_client::Error as ClientError;
 use compute_executor::exec::{ExecConfig, ExecError, Failure, Outcome};
 use compute_primitives::failure::FailureReason;
 use metrics::Metrics;
@@ -85,7 +86,7 @@ pub enum DaemonError {
     },
     /// Registration failed.
     #[error("cannot register as a provider: {0}")]
-    Register(ChainError),
+    Register(ClientError),
     /// The metrics cannot be set up.
     #[error("metrics: {0}")]
     Metrics(#[from] prometheus::Error),
@@ -95,7 +96,7 @@ pub enum DaemonError {
 #[derive(Debug, Error)]
 enum JobHandlingError {
     #[error(transparent)]
-    Chain(#[from] ChainError),
+    Chain(#[from] ClientError),
     #[error(transparent)]
     Gpu(#[from] GpuServiceError),
     #[error("kernel {0} is not registered on chain")]
@@ -252,7 +253,7 @@ impl Worker {
         }
     }
 
-    async fn on_block(self: &Arc<Self>, at: &AtBlock) -> Result<(), ChainError> {
+    async fn on_block(self: &Arc<Self>, at: &AtBlock) -> Result<(), ClientError> {
         let number = at.block_number();
         let assigned = self.chain.assignments(at, &self.account).await?;
         log::debug!("block #{number}: assigned {assigned:?}");
@@ -311,7 +312,7 @@ impl Worker {
     }
 
     /// Drops the state of jobs that ended.
-    async fn forget_finished(&self, at: &AtBlock, assigned: &[JobId]) -> Result<(), ChainError> {
+    async fn forget_finished(&self, at: &AtBlock, assigned: &[JobId]) -> Result<(), ClientError> {
         self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).retain(|(job, _), _| assigned.contains(job));
         for job_id in self.store.recorded_jobs() {
             if !assigned.contains(&job_id)

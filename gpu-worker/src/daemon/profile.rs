@@ -7,9 +7,10 @@ use compute_primitives::DeterminismClass;
 use super::GpuService;
 use compute_client::chain::api::runtime_types::bounded_collections::bounded_vec::BoundedVec;
 use compute_client::chain::api::runtime_types::sp_arithmetic::per_things::Perbill;
-use compute_client::chain::{api, Balance, Chain, ChainError, GpuBackend, ProviderProfile, Static};
+use compute_client::chain::{api, Balance, Chain, GpuBackend, ProviderProfile, Static};
 use compute_client::keys::Identity;
 use compute_client::units::format_amount;
+use compute_client::Error as ClientError;
 use compute_kernels::bench::BenchConfig;
 
 /// What the operator declares besides what the adapter reports.
@@ -59,7 +60,7 @@ pub async fn ensure_registered(
     options: &ProfileOptions,
     gpu: &GpuService,
     http: SocketAddr,
-) -> Result<(), ChainError> {
+) -> Result<(), ClientError> {
     let at = chain.at_best().await?;
     let url = endpoint(options, http);
     if let Some(mut profile) = chain.provider_profile(&at, &identity.account()).await? {

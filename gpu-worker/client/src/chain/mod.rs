@@ -16,6 +16,7 @@ pub use types::*;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::Error;
 use compute_primitives::{JobId, KernelId};
 use subxt::client::OnlineClientAtBlock;
 use subxt::config::{RpcConfigFor, SubstrateExtrinsicParamsBuilder};
@@ -27,7 +28,6 @@ use subxt::rpcs::methods::LegacyRpcMethods;
 use subxt::transactions::{Payload, TransactionStatus};
 use subxt::{OnlineClient, SubstrateConfig};
 use subxt_signer::sr25519::Keypair;
-use thiserror::Error;
 
 /// The client's chain configuration (the runtime uses the standard Substrate types and extensions).
 pub type ChainConfig = SubstrateConfig;
@@ -43,48 +43,8 @@ const INCLUSION_TIMEOUT: Duration = Duration::from_secs(120);
 /// Blocks a transaction stays valid for (mortality).
 const MORTALITY: u64 = 64;
 
-/// What can go wrong talking to the chain.
-#[derive(Debug, Error)]
-pub enum ChainError {
-    /// The node could not be reached.
-    #[error("cannot connect to {url}: {reason}")]
-    Connect {
-        /// The endpoint.
-        url: String,
-        /// Why.
-        reason: String,
-    },
-    /// A request failed (the connection dropped, the node refused it, its answer did not decode).
-    #[error("RPC request failed: {0}")]
-    Rpc(String),
-    /// The runtime lacks a pallet, call, entry or API that the client uses, or has it with another shape
-    /// than the metadata this client was generated from.
-    #[error("the connected runtime does not match this client: {0}")]
-    Mismatch(String),
-    /// The transaction pool refused the transaction (bad nonce, not enough funds for fees, invalid).
-    #[error("the transaction was refused: {0}")]
-    Refused(String),
-    /// The transaction was included and failed (the pallet's error).
-    #[error("{call} failed: {error}")]
-    Failed {
-        /// `Pallet::call`.
-        call: String,
-        /// The dispatch error, with the pallet's error name.
-        error: String,
-    },
-    /// A wait ran out of time.
-    #[error("timed out after {0:?} waiting for {1}")]
-    Timeout(Duration, &'static str),
-}
-
-impl ChainError {
-    fn rpc(e: impl std::fmt::Display) -> Self {
-        ChainError::Rpc(e.to_string())
-    }
-}
-
-impl From<subxt::Error> for ChainError {
-    /// A shape or name subxt's checks against the node's metadata refused is a [`ChainError::Mismatch`];
+impl From<subxt::Error> for Error {
+    /// A shape or name subxt's checks against the node's metadata refused is a [`Error::Mismatch`];
     /// anything else is the request's failure.
     fn from(error: subxt::Error) -> Self {
         use subxt::Error as E;
@@ -109,16 +69,16 @@ impl From<subxt::Error> for ChainError {
             )
         );
         if mismatch {
-            ChainError::Mismatch(error.to_string())
+            Error::Mismatch(error.to_string())
         } else {
-            ChainError::Rpc(error.to_string())
+            Error::Rpc(error.to_string())
         }
     }
 }
 
 /// Converts any of subxt's error types through [`subxt::Error`], so that shape mismatches are told apart.
-fn chain_error(error: impl Into<subxt::Error>) -> ChainError {
-    ChainError::from(error.into())
+fn chain_error(error: impl Into<subxt::Error>) -> Error {
+    Error::from(error.into())
 }
 
 /// A transaction included in a best block, with its events.
@@ -155,8 +115,8 @@ impl std::fmt::Debug for Chain {
 impl Chain {
     /// Connects to the node at `url` (`ws://` or `wss://`). The connection reconnects by itself when it
     /// drops; requests made meanwhile fail and may be retried.
-    pub async fn connect(url: &str) -> Result<Self, ChainError> {
-        let failed = |reason: String| ChainError::Connect { url: url.to_owned(), reason };
+    pub async fn connect(url: &str) -> Result<Self, Error> {
+        let failed = |reason: String| Error::Connect { url: url.to_owned(), reason };
         let attempt = async {
             let inner = ReconnectingRpcClient::builder()
                 .connection_timeout(CONNECT_TIMEOUT)
@@ -168,7 +128,7 @@ impl Chain {
             let client = OnlineClient::<ChainConfig>::from_rpc_client(rpc_client.clone())
                 .await
                 .map_err(|e| failed(e.to_string()))?;
-            Ok::<_, ChainError>((client, LegacyRpcMethods::new(rpc_client)))
+            Ok::<_, Error>((client, LegacyRpcMethods::new(rpc_client)))
         };
         let (client, rpc) = tokio::time::timeout(CONNECT_TIMEOUT, attempt)
             .await
@@ -184,38 +144,38 @@ impl Chain {
     }
 
     /// The number of the current best block.
-    pub async fn best_number(&self) -> Result<u64, ChainError> {
-        let header = self.rpc.chain_get_header(None).await.map_err(ChainError::rpc)?;
-        Ok(header.ok_or_else(|| ChainError::Rpc("the node has no best block".into()))?.number)
+    pub async fn best_number(&self) -> Result<u64, Error> {
+        let header = self.rpc.chain_get_header(None).await.map_err(Error::rpc)?;
+        Ok(header.ok_or_else(|| Error::Rpc("the node has no best block".into()))?.number)
     }
 
     /// The chain at its current best block.
-    pub async fn at_best(&self) -> Result<AtBlock, ChainError> {
-        let header = self.rpc.chain_get_header(None).await.map_err(ChainError::rpc)?;
-        let header = header.ok_or_else(|| ChainError::Rpc("the node has no best block".into()))?;
-        self.client.at_block(header.number).await.map_err(ChainError::rpc)
+    pub async fn at_best(&self) -> Result<AtBlock, Error> {
+        let header = self.rpc.chain_get_header(None).await.map_err(Error::rpc)?;
+        let header = header.ok_or_else(|| Error::Rpc("the node has no best block".into()))?;
+        self.client.at_block(header.number).await.map_err(Error::rpc)
     }
 
     /// The chain at its latest finalized block.
-    pub async fn at_finalized(&self) -> Result<AtBlock, ChainError> {
-        self.client.at_current_block().await.map_err(ChainError::rpc)
+    pub async fn at_finalized(&self) -> Result<AtBlock, Error> {
+        self.client.at_current_block().await.map_err(Error::rpc)
     }
 
     /// The chain at block `number` of the best chain.
-    pub async fn at_number(&self, number: u64) -> Result<AtBlock, ChainError> {
-        self.client.at_block(number).await.map_err(ChainError::rpc)
+    pub async fn at_number(&self, number: u64) -> Result<AtBlock, Error> {
+        self.client.at_block(number).await.map_err(Error::rpc)
     }
 
     /// Checks that the node runs a compute chain at all; each call, entry and API is then checked on use.
-    fn check_runtime(&self, at: &AtBlock) -> Result<(), ChainError> {
+    fn check_runtime(&self, at: &AtBlock) -> Result<(), Error> {
         let metadata = at.metadata_ref();
         for pallet in ["ComputeStaking", "ComputeJobs"] {
             if metadata.pallet_by_name(pallet).is_none() {
-                return Err(ChainError::Mismatch(format!("no {pallet} pallet (is this a compute chain?)")));
+                return Err(Error::Mismatch(format!("no {pallet} pallet (is this a compute chain?)")));
             }
         }
         if metadata.runtime_api_trait_by_name("ComputeApi").is_none() {
-            return Err(ChainError::Mismatch("no ComputeApi runtime API".into()));
+            return Err(Error::Mismatch("no ComputeApi runtime API".into()));
         }
         Ok(())
     }
@@ -225,7 +185,7 @@ impl Chain {
         &self,
         at: &AtBlock,
         address: A,
-    ) -> Result<A::Target, ChainError> {
+    ) -> Result<A::Target, Error> {
         at.constants().entry(address).map_err(chain_error)
     }
 
@@ -234,18 +194,18 @@ impl Chain {
         &self,
         at: &AtBlock,
         payload: P,
-    ) -> Result<P::ReturnType, ChainError> {
+    ) -> Result<P::ReturnType, Error> {
         at.runtime_apis().call(payload).await.map_err(chain_error)
     }
 
     /// `ComputeApi::job`: an open job or the record of a finished one.
-    pub async fn job(&self, at: &AtBlock, job_id: JobId) -> Result<Option<JobDetails>, ChainError> {
+    pub async fn job(&self, at: &AtBlock, job_id: JobId) -> Result<Option<JobDetails>, Error> {
         let job = self.runtime_call(at, api::runtime_apis().compute_api().job(job_id)).await?;
         Ok(job.map(|details| details.0))
     }
 
     /// `ComputeApi::assignments`: the open jobs assigned to `provider`.
-    pub async fn assignments(&self, at: &AtBlock, provider: &AccountId) -> Result<Vec<JobId>, ChainError> {
+    pub async fn assignments(&self, at: &AtBlock, provider: &AccountId) -> Result<Vec<JobId>, Error> {
         self.runtime_call(at, api::runtime_apis().compute_api().assignments((*provider).into())).await
     }
 
@@ -254,7 +214,7 @@ impl Chain {
         &self,
         at: &AtBlock,
         provider: &AccountId,
-    ) -> Result<Option<ProviderStats>, ChainError> {
+    ) -> Result<Option<ProviderStats>, Error> {
         self.runtime_call(at, api::runtime_apis().compute_api().provider_stats((*provider).into())).await
     }
 
@@ -264,7 +224,7 @@ impl Chain {
         at: &AtBlock,
         provider: &AccountId,
         delegator: &AccountId,
-    ) -> Result<Option<DelegationStats>, ChainError> {
+    ) -> Result<Option<DelegationStats>, Error> {
         let payload = api::runtime_apis().compute_api().delegation((*provider).into(), (*delegator).into());
         self.runtime_call(at, payload).await
     }
@@ -276,7 +236,7 @@ impl Chain {
         &self,
         at: &AtBlock,
         delegator: &AccountId,
-    ) -> Result<Vec<AccountId>, ChainError> {
+    ) -> Result<Vec<AccountId>, Error> {
         let mut providers = Vec::new();
         let address = api::storage().compute_staking().delegations();
         let mut entries = at.storage().iter(address, ()).await.map_err(chain_error)?;
@@ -292,10 +252,7 @@ impl Chain {
 
     /// Every registered provider at `at` with its profile (`ComputeStaking::Providers`), for occasional
     /// off-chain use.
-    pub async fn provider_profiles(
-        &self,
-        at: &AtBlock,
-    ) -> Result<Vec<(AccountId, ProviderProfile)>, ChainError> {
+    pub async fn provider_profiles(&self, at: &AtBlock) -> Result<Vec<(AccountId, ProviderProfile)>, Error> {
         let mut providers = Vec::new();
         let address = api::storage().compute_staking().providers();
         let mut entries = at.storage().iter(address, ()).await.map_err(chain_error)?;
@@ -309,14 +266,14 @@ impl Chain {
     }
 
     /// The block's timestamp (`Timestamp::Now`), in milliseconds since the Unix epoch.
-    pub async fn timestamp(&self, at: &AtBlock) -> Result<u64, ChainError> {
+    pub async fn timestamp(&self, at: &AtBlock) -> Result<u64, Error> {
         let address = api::storage().timestamp().now();
         let now = at.storage().try_fetch(address, ()).await.map_err(chain_error)?;
         now.map(|value| value.decode().map_err(chain_error)).transpose().map(Option::unwrap_or_default)
     }
 
     /// The WGSL source of a registered kernel.
-    pub async fn kernel_code(&self, at: &AtBlock, kernel: &KernelId) -> Result<Option<Vec<u8>>, ChainError> {
+    pub async fn kernel_code(&self, at: &AtBlock, kernel: &KernelId) -> Result<Option<Vec<u8>>, Error> {
         let address = api::storage().compute_jobs().kernel_code();
         let code = at.storage().try_fetch(address, (Static(*kernel),)).await.map_err(chain_error)?;
         code.map(|value| value.decode().map(|code| code.0).map_err(chain_error)).transpose()
@@ -327,62 +284,58 @@ impl Chain {
         &self,
         at: &AtBlock,
         provider: &AccountId,
-    ) -> Result<Option<ProviderProfile>, ChainError> {
+    ) -> Result<Option<ProviderProfile>, Error> {
         let address = api::storage().compute_staking().providers();
         let info = at.storage().try_fetch(address, ((*provider).into(),)).await.map_err(chain_error)?;
         info.map(|value| value.decode().map(|info| info.profile).map_err(chain_error)).transpose()
     }
 
     /// The events of a block.
-    pub async fn events(&self, at: &AtBlock) -> Result<BlockEvents, ChainError> {
+    pub async fn events(&self, at: &AtBlock) -> Result<BlockEvents, Error> {
         at.events().fetch().await.map_err(chain_error)
     }
 
     /// Signs `call` (a payload from [`api::tx`]) with the pool's next nonce for `signer` and submits it;
     /// returns once the pool accepted it (not included yet).
-    pub async fn submit<C: Payload>(&self, signer: &Keypair, call: &C) -> Result<[u8; 32], ChainError> {
+    pub async fn submit<C: Payload>(&self, signer: &Keypair, call: &C) -> Result<[u8; 32], Error> {
         let at = self.at_best().await?;
         let _guard = self.submit_lock.lock().await;
         let tx = self.sign(&at, signer, call).await?;
-        let hash = tx.submit().await.map_err(|e| ChainError::Refused(e.to_string()))?;
+        let hash = tx.submit().await.map_err(|e| Error::Refused(e.to_string()))?;
         Ok(hash.0)
     }
 
     /// Signs and submits `call`, then waits until a best block includes it and checks that it succeeded.
-    pub async fn submit_and_watch<C: Payload>(
-        &self,
-        signer: &Keypair,
-        call: &C,
-    ) -> Result<Included, ChainError> {
+    pub async fn submit_and_watch<C: Payload>(&self, signer: &Keypair, call: &C) -> Result<Included, Error> {
         let name = format!("{}::{}", call.pallet_name(), call.call_name());
         let at = self.at_best().await?;
         let mut progress = {
             let _guard = self.submit_lock.lock().await;
             let tx = self.sign(&at, signer, call).await?;
-            tx.submit_and_watch().await.map_err(|e| ChainError::Refused(e.to_string()))?
+            tx.submit_and_watch().await.map_err(|e| Error::Refused(e.to_string()))?
         };
         let wait = async {
             while let Some(status) = progress.next().await {
-                match status.map_err(ChainError::rpc)? {
+                match status.map_err(Error::rpc)? {
                     TransactionStatus::InBestBlock(in_block)
                     | TransactionStatus::InFinalizedBlock(in_block) => {
                         let events = in_block
                             .wait_for_success()
                             .await
-                            .map_err(|e| ChainError::Failed { call: name.clone(), error: e.to_string() })?;
+                            .map_err(|e| Error::Failed { call: name.clone(), error: e.to_string() })?;
                         return Ok(Included { block_hash: in_block.block_hash().0, events });
                     }
                     TransactionStatus::Error { message }
                     | TransactionStatus::Invalid { message }
-                    | TransactionStatus::Dropped { message } => return Err(ChainError::Refused(message)),
+                    | TransactionStatus::Dropped { message } => return Err(Error::Refused(message)),
                     _ => continue,
                 }
             }
-            Err(ChainError::Rpc("the node stopped reporting on the transaction".into()))
+            Err(Error::Rpc("the node stopped reporting on the transaction".into()))
         };
         tokio::time::timeout(INCLUSION_TIMEOUT, wait)
             .await
-            .map_err(|_| ChainError::Timeout(INCLUSION_TIMEOUT, "the transaction to be included"))?
+            .map_err(|_| Error::Timeout(INCLUSION_TIMEOUT, "the transaction to be included"))?
     }
 
     /// Signs `call` for `at` with `signer`'s next nonce; subxt first checks the call's shape against the
@@ -397,10 +350,10 @@ impl Chain {
             ChainConfig,
             subxt::client::OnlineClientAtBlockImpl<ChainConfig>,
         >,
-        ChainError,
+        Error,
     > {
         let account = signer.public_key().to_account_id();
-        let nonce = self.rpc.system_account_next_index(&account).await.map_err(ChainError::rpc)?;
+        let nonce = self.rpc.system_account_next_index(&account).await.map_err(Error::rpc)?;
         let params =
             SubstrateExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).mortal(MORTALITY).build();
         at.transactions().create_signed(call, signer, params).await.map_err(chain_error)

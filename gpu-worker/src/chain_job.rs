@@ -1,6 +1,7 @@
 //! Chain jobs and the executor's programs: a [`JobSpec`] read from the chain becomes a one-pass
 //! [`Program`]; a job described on the command line becomes a [`JobSpec`] to submit.
 
+use crate::error::Error;
 use std::sync::Arc;
 
 use bounded_collections::{BoundedVec, Get};
@@ -35,16 +36,13 @@ pub fn program_of(spec: &JobSpec, wgsl: &[u8]) -> Result<Program, Failure> {
 
 /// The chain inputs of a one-pass program: inline bytes or generated streams (local files are read and sent
 /// inline).
-pub fn chain_inputs(
-    inputs: &[Input],
-) -> Result<Vec<JobInput<Unbounded>>, compute_executor::program::InputError> {
+pub fn chain_inputs(inputs: &[Input]) -> Result<Vec<JobInput<Unbounded>>, Error> {
     inputs
         .iter()
         .map(|input| match input {
             Input::Generated { seed, len } => Ok(JobInput::Generated {
                 seed: *seed,
-                len: u32::try_from(*len)
-                    .map_err(|_| compute_executor::program::InputError::TooLarge { len: *len })?,
+                len: u32::try_from(*len).map_err(|_| Error::InputTooLargeForChain(*len))?,
             }),
             other => Ok(JobInput::Inline(BoundedVec::truncate_from(other.materialize()?.into_owned()))),
         })
@@ -73,12 +71,12 @@ pub struct JobTerms {
 }
 
 /// The spec of a one-pass program with `terms`.
-pub fn spec_of(program: &Program, terms: &JobTerms) -> Result<JobSpec, SpecError> {
+pub fn spec_of(program: &Program, terms: &JobTerms) -> Result<JobSpec, Error> {
     let [pass] = program.passes.as_slice() else {
-        return Err(SpecError::MultiPass(program.passes.len()));
+        return Err(Error::MultiPass(program.passes.len()));
     };
     if !program.exact {
-        return Err(SpecError::FloatingPoint);
+        return Err(Error::FloatingPoint);
     }
     Ok(JobSpec {
         kernel: compute_primitives::kernel_id(program.wgsl.as_bytes()),
@@ -86,7 +84,7 @@ pub fn spec_of(program: &Program, terms: &JobTerms) -> Result<JobSpec, SpecError
         inputs: BoundedVec::truncate_from(chain_inputs(&program.inputs)?),
         params: bounded("parameter block", pass.params.clone())?,
         output_len: u32::try_from(program.output_len)
-            .map_err(|_| SpecError::OutputTooLarge(program.output_len))?,
+            .map_err(|_| Error::OutputTooLargeForChain(program.output_len))?,
         workgroups: pass.workgroups,
         fuel: terms.fuel,
         replicas: terms.replicas,
@@ -103,34 +101,7 @@ pub fn spec_of(program: &Program, terms: &JobTerms) -> Result<JobSpec, SpecError
     })
 }
 
-fn bounded<T, S: Get<u32>>(what: &'static str, items: Vec<T>) -> Result<BoundedVec<T, S>, SpecError> {
+fn bounded<T, S: Get<u32>>(what: &'static str, items: Vec<T>) -> Result<BoundedVec<T, S>, Error> {
     let len = items.len();
-    BoundedVec::try_from(items).map_err(|_| SpecError::TooLong { what, len, max: S::get() })
-}
-
-/// Why a program cannot be a chain job.
-#[derive(Debug, thiserror::Error)]
-pub enum SpecError {
-    /// A chain job is one dispatch.
-    #[error("a chain job is one pass; this program has {0} (prefix_sum and bitonic_sort run several)")]
-    MultiPass(usize),
-    /// Floating-point jobs need a determinism class; the CLI submits exact jobs only.
-    #[error("the command line submits exact (integer) jobs only")]
-    FloatingPoint,
-    /// The output length does not fit the chain's u32.
-    #[error("an output of {0} bytes is too large for a chain job")]
-    OutputTooLarge(u64),
-    /// A field is longer than the chain allows.
-    #[error("the {what} is {len} bytes; a chain job allows {max}")]
-    TooLong {
-        /// The field.
-        what: &'static str,
-        /// Its length.
-        len: usize,
-        /// The bound.
-        max: u32,
-    },
-    /// An input could not be read.
-    #[error(transparent)]
-    Input(#[from] compute_executor::program::InputError),
+    BoundedVec::try_from(items).map_err(|_| Error::TooLong { what, len, max: S::get() })
 }

@@ -11,9 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::error::Error;
 use compute_executor::exec::{ExecConfig, Executor, Outcome, Timings, Validation};
 use compute_executor::gpu::context::{enumerate_adapters, AdapterSelector, NO_ADAPTER_HINT};
-use compute_executor::program::{Input, InputError, Job, Program};
+use compute_executor::program::{Input, Job, Program};
 use compute_kernels::bench::{BenchConfig, BenchProgress, BenchReport};
-use compute_kernels::{validation_of, Builtin, BuiltinError, BuiltinJob};
+use compute_kernels::{validation_of, Builtin, BuiltinJob};
 
 /// `gpu-worker devices`: every adapter wgpu finds, one per line.
 pub fn devices() -> String {
@@ -44,7 +44,7 @@ pub enum KernelSource {
 }
 
 impl std::str::FromStr for KernelSource {
-    type Err = BuiltinError;
+    type Err = compute_kernels::Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.strip_prefix("builtin:") {
@@ -157,19 +157,18 @@ pub struct ProgramRequest {
 
 /// The program a command line describes, and the built-in job it is (for CPU checks and images).
 pub fn build_program(request: &ProgramRequest) -> Result<(Program, Option<BuiltinJob>), Error> {
-    let inputs = request.inputs.iter().map(|s| s.parse::<Input>()).collect::<Result<Vec<_>, InputError>>()?;
+    let inputs = request.inputs.iter().map(|s| s.parse::<Input>()).collect::<Result<Vec<_>, _>>()?;
     let kernel = request
         .kernel
         .as_ref()
-        .ok_or_else(|| BuiltinError::BadArg { arg: "--kernel".into(), why: "required".into() })?;
+        .ok_or_else(|| Error::Usage { arg: "--kernel".into(), why: "required".into() })?;
     Ok(match kernel {
         KernelSource::Builtin(builtin) => {
             if request.dispatch.is_some() || request.output_len.is_some() || !request.params.is_empty() {
-                return Err(BuiltinError::BadArg {
+                return Err(Error::Usage {
                     arg: "--dispatch/--output-len/--params".into(),
                     why: "a built-in kernel derives them from its --arg sizes".into(),
-                }
-                .into());
+                });
             }
             let job = BuiltinJob::from_args(*builtin, &request.args)?;
             let inputs = job.complete_inputs(inputs, 1);
@@ -177,18 +176,15 @@ pub fn build_program(request: &ProgramRequest) -> Result<(Program, Option<Builti
         }
         KernelSource::File(path) => {
             if !request.args.is_empty() {
-                return Err(BuiltinError::BadArg {
+                return Err(Error::Usage {
                     arg: "--arg".into(),
                     why: "only built-in kernels take size arguments".into(),
-                }
-                .into());
+                });
             }
             let wgsl = std::fs::read_to_string(path)
-                .map_err(|source| InputError::Io { path: path.clone(), source })?;
-            let missing = |what: &str| BuiltinError::BadArg {
-                arg: what.into(),
-                why: "required for a WGSL file".into(),
-            };
+                .map_err(|source| Error::ReadKernel { path: path.clone(), source })?;
+            let missing =
+                |what: &str| Error::Usage { arg: what.into(), why: "required for a WGSL file".into() };
             let job = Job {
                 wgsl: Arc::from(wgsl),
                 entry_point: request.entry.clone(),
@@ -249,7 +245,7 @@ pub fn exec(request: &ExecRequest) -> Result<ExecReport, Error> {
             }
             None => {
                 std::fs::write(path, output)
-                    .map_err(|source| InputError::Io { path: path.clone(), source })?;
+                    .map_err(|source| Error::Write { path: path.display().to_string(), source })?;
                 wrote = Some(format!("wrote {} bytes to {}", output.len(), path.display()));
             }
         }
@@ -304,8 +300,11 @@ mod tests {
         assert_eq!(parse_dispatch("4,2,1"), Some([4, 2, 1]));
         assert_eq!(parse_dispatch("7"), Some([7, 1, 1]));
         assert_eq!(parse_dispatch("1,2,3,4"), None);
-        assert_eq!("builtin:sha256".parse::<KernelSource>(), Ok(KernelSource::Builtin(Builtin::Sha256)));
+        assert_eq!(
+            "builtin:sha256".parse::<KernelSource>().ok(),
+            Some(KernelSource::Builtin(Builtin::Sha256))
+        );
         assert!("builtin:nope".parse::<KernelSource>().is_err());
-        assert_eq!("k.wgsl".parse::<KernelSource>(), Ok(KernelSource::File("k.wgsl".into())));
+        assert_eq!("k.wgsl".parse::<KernelSource>().ok(), Some(KernelSource::File("k.wgsl".into())));
     }
 }

@@ -9,40 +9,7 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 
-use thiserror::Error;
-
-/// Errors writing an output or an image.
-#[derive(Debug, Error)]
-pub enum ImageError {
-    /// The output does not have the size of the image.
-    #[error("an output of {len} bytes is not a {width}x{height} image of u8 or u32 pixels")]
-    Size {
-        /// Output length.
-        len: usize,
-        /// Requested width.
-        width: u32,
-        /// Requested height.
-        height: u32,
-    },
-    /// The PNG encoder failed.
-    #[error("writing {path}: {source}")]
-    Png {
-        /// The file.
-        path: String,
-        /// The encoder's error.
-        #[source]
-        source: png::EncodingError,
-    },
-    /// The file could not be created or written.
-    #[error("writing {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-}
+use crate::error::Error;
 
 pub use compute_kernels::PixelFormat;
 
@@ -78,9 +45,9 @@ pub fn write_png(
     width: u32,
     height: u32,
     format: Option<PixelFormat>,
-) -> Result<(), ImageError> {
+) -> Result<(), Error> {
     let (w, h) = (width as usize, height as usize);
-    let size_error = || ImageError::Size { len: output.len(), width, height };
+    let size_error = || Error::ImageSize { len: output.len(), width, height };
     let (color, data) = match format.or_else(|| PixelFormat::guess(output.len(), width, height)) {
         Some(PixelFormat::Gray8 { stride }) if stride >= w && output.len() >= stride * h => (
             png::ColorType::Grayscale,
@@ -92,11 +59,11 @@ pub fn write_png(
         _ => return Err(size_error()),
     };
     let name = path.display().to_string();
-    let file = File::create(path).map_err(|source| ImageError::Io { path: name.clone(), source })?;
+    let file = File::create(path).map_err(|source| Error::Write { path: name.clone(), source })?;
     let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
     encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
-    let png_error = |source| ImageError::Png { path: name.clone(), source };
+    let png_error = |source| Error::Png { path: name.clone(), source };
     let mut writer = encoder.write_header().map_err(png_error)?;
     writer.write_image_data(&data).map_err(png_error)?;
     writer.finish().map_err(png_error)
@@ -108,7 +75,7 @@ pub fn write_output(
     path: &Path,
     output: &[u8],
     png: Option<(u32, u32, Option<PixelFormat>)>,
-) -> Result<String, ImageError> {
+) -> Result<String, Error> {
     match png {
         Some((w, h, format)) => {
             write_png(path, output, w, h, format)?;
@@ -116,7 +83,7 @@ pub fn write_output(
         }
         None => {
             std::fs::write(path, output)
-                .map_err(|source| ImageError::Io { path: path.display().to_string(), source })?;
+                .map_err(|source| Error::Write { path: path.display().to_string(), source })?;
             Ok(format!("wrote {} bytes to {}", output.len(), path.display()))
         }
     }
@@ -140,7 +107,7 @@ mod tests {
         write_png(&path, &values, 4, 3, None).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(&bytes[1..4], b"PNG");
-        assert!(matches!(write_png(&path, &values, 5, 3, None), Err(ImageError::Size { .. })));
+        assert!(matches!(write_png(&path, &values, 5, 3, None), Err(Error::ImageSize { .. })));
         // 8-bit pixels in rows padded to 4 bytes.
         write_png(&path, &[1, 2, 3, 0, 4, 5, 6, 0], 3, 2, None).unwrap();
         // The maximum is black.

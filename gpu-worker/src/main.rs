@@ -1,7 +1,8 @@
-//! `gpu-worker`: the command line's types and their dispatch; each command is a file of [`cli`]. The
-//! provider daemon is [`daemon`]; [`commands`] holds the local commands (devices, kernels, exec, bench),
-//! [`chain_job`] turns a program into a chain job's spec and back, [`image`] writes outputs as files.
-//! GPU execution is `compute-executor`'s, chain access `compute-client`'s.
+// `gpu-worker`: the command line's types and their dispatch; each command is a file of [`cli`]. The
+// provider daemon is [`daemon`]; [`commands`] holds the local commands (devices, kernels, exec, bench),
+// [`chain_job`] turns a program into a chain job's spec and back, [`image`] writes outputs as files.
+// GPU execution is `compute-executor`'s, chain access `compute-client`'s.
+// (Plain comments, not `//!`: `bin/gpu-worker-faulty.rs` includes this file, where inner attributes cannot be.)
 
 mod chain_job;
 mod cli;
@@ -71,7 +72,7 @@ enum Command {
 }
 
 /// Parses the command line and runs the command (also the entry point of `gpu-worker-faulty`).
-pub fn main() -> anyhow::Result<ExitCode> {
+fn main() -> anyhow::Result<ExitCode> {
     let parsed = Cli::parse();
     if matches!(parsed.command, Command::Run(_) | Command::Submit(_)) {
         cli::logger::init();

@@ -12,13 +12,15 @@
 //! It knows nothing of the chain or of any kernel library: the caller says how a program is validated
 //! ([`Validation`]).
 
+mod error;
 pub mod exec;
 pub mod gpu;
 pub mod program;
 pub mod root;
 pub mod validate;
 
-pub use exec::{Completed, ExecConfig, ExecError, Executor, Failure, Outcome, Timings, Validation};
+pub use error::Error;
+pub use exec::{Completed, ExecConfig, Executor, Failure, Outcome, Timings, Validation};
 pub use gpu::context::{AdapterSelector, AdapterSummary, DeviceTraits, GpuContext};
 pub use gpu::limits::ProtocolLimits;
 pub use program::{Input, Job, Pass, Program};

@@ -17,35 +17,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use compute_primitives::Digest;
-use thiserror::Error;
 
-/// Errors reading or parsing a job's inputs.
-#[derive(Debug, Error)]
-pub enum InputError {
-    /// An input specification did not parse.
-    #[error("invalid input `{spec}`: {why} (expected inline:HEX, file:PATH or gen:SEED:LEN)")]
-    InvalidInputSpec {
-        /// The specification as given.
-        spec: String,
-        /// What is wrong with it.
-        why: String,
-    },
-    /// An input file could not be read.
-    #[error("cannot read input file {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A generated input is larger than this machine can address.
-    #[error("generated input of {len} bytes does not fit in memory")]
-    TooLarge {
-        /// The requested length.
-        len: u64,
-    },
-}
+use crate::Error;
 
 /// One input buffer of a job.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,34 +53,34 @@ impl Input {
     }
 
     /// The length in bytes, without reading the data (a file's length is its metadata).
-    pub fn len(&self) -> Result<u64, InputError> {
+    pub fn len(&self) -> Result<u64, Error> {
         match self {
             Input::Inline(bytes) => Ok(bytes.len() as u64),
             Input::Generated { len, .. } => Ok(*len),
             Input::File(path) => std::fs::metadata(path)
                 .map(|m| m.len())
-                .map_err(|source| InputError::Io { path: path.clone(), source }),
+                .map_err(|source| Error::InputFile { path: path.clone(), source }),
         }
     }
 
     /// Whether the input is empty.
-    pub fn is_empty(&self) -> Result<bool, InputError> {
+    pub fn is_empty(&self) -> Result<bool, Error> {
         self.len().map(|len| len == 0)
     }
 
     /// The bytes: borrowed when inline, generated or read otherwise.
-    pub fn materialize(&self) -> Result<Cow<'_, [u8]>, InputError> {
+    pub fn materialize(&self) -> Result<Cow<'_, [u8]>, Error> {
         match self {
             Input::Inline(bytes) => Ok(Cow::Borrowed(bytes)),
             Input::Generated { seed, len } => {
-                let len = usize::try_from(*len).map_err(|_| InputError::TooLarge { len: *len })?;
+                let len = usize::try_from(*len).map_err(|_| Error::InputTooLarge { len: *len })?;
                 let mut out = vec![0u8; len];
                 compute_primitives::generate_input(seed, &mut out);
                 Ok(Cow::Owned(out))
             }
             Input::File(path) => std::fs::read(path)
                 .map(Cow::Owned)
-                .map_err(|source| InputError::Io { path: path.clone(), source }),
+                .map_err(|source| Error::InputFile { path: path.clone(), source }),
         }
     }
 }
@@ -120,12 +93,12 @@ pub fn seed_from_u64(n: u64) -> Digest {
 }
 
 impl FromStr for Input {
-    type Err = InputError;
+    type Err = Error;
 
     /// `inline:HEX`, `file:PATH` or `gen:SEED:LEN`, where SEED is 64 hex digits (the 32-byte seed) or a
     /// decimal number n (the seed n as 8 little-endian bytes, then zeros) and LEN a number of bytes.
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
-        let invalid = |why: &str| InputError::InvalidInputSpec { spec: spec.to_owned(), why: why.to_owned() };
+        let invalid = |why: &str| Error::InvalidInputSpec { spec: spec.to_owned(), why: why.to_owned() };
         if let Some(hex_digits) = spec.strip_prefix("inline:") {
             let bytes = hex::decode(hex_digits).map_err(|e| invalid(&format!("bad hex: {e}")))?;
             Ok(Input::Inline(bytes.into()))

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{executor, executor_with_timeout};
-use compute_executor::exec::{ExecError, Executor, Outcome};
+use compute_executor::exec::{Executor, Outcome};
 use compute_executor::program::{Input, Job, Program};
+use compute_executor::Error;
 use compute_primitives::failure::{failure_root, FailureReason};
 
 const GOOD: &str = "
@@ -150,7 +151,7 @@ fn an_infinite_loop_times_out_without_a_result_and_the_next_job_runs() {
     let start = Instant::now();
     // A timeout depends on the machine: a machine error, never a failure root to commit.
     match ex.run(&job(RUNAWAY, [65_535, 256, 1], true)) {
-        Err(ExecError::TimedOut(limit)) => assert!(limit >= timeout, "{limit:?}"),
+        Err(Error::TimedOut(limit)) => assert!(limit >= timeout, "{limit:?}"),
         other => panic!("expected a machine error, got {other:?}"),
     }
     let waited = start.elapsed();

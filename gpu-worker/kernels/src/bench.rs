@@ -23,44 +23,12 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use compute_executor::exec::{ExecError, Executor, Failure, Outcome};
+use compute_executor::exec::{Executor, Outcome};
 use compute_executor::program::Input;
-use thiserror::Error;
 
 use crate::{
-    validation_of, BitonicSort, BuiltinError, BuiltinJob, Conv2d, Mandelbrot, Matmul, PrefixSum, Sha256Batch,
+    validation_of, BitonicSort, BuiltinJob, Conv2d, Error, Mandelbrot, Matmul, PrefixSum, Sha256Batch,
 };
-
-/// Benchmark errors.
-#[derive(Debug, Error)]
-pub enum BenchError {
-    /// The executor failed.
-    #[error(transparent)]
-    Exec(#[from] ExecError),
-    /// A benchmark job could not be built.
-    #[error(transparent)]
-    Builtin(#[from] BuiltinError),
-    /// A kernel did not run.
-    #[error("{kernel} failed on the GPU: {} ({})", failure.reason.name(), failure.message)]
-    Failed {
-        /// The kernel.
-        kernel: &'static str,
-        /// Its failure.
-        failure: Failure,
-    },
-    /// The GPU output differs from the CPU reference.
-    #[error("{kernel}: the GPU output differs from the CPU reference")]
-    Mismatch {
-        /// The kernel.
-        kernel: &'static str,
-    },
-    /// The same job gave two different outputs.
-    #[error("{kernel}: two GPU runs of the same job gave different roots")]
-    Unstable {
-        /// The kernel.
-        kernel: &'static str,
-    },
-}
 
 /// How to benchmark.
 #[derive(Clone, Debug)]
@@ -241,7 +209,7 @@ pub fn run(
     executor: &mut Executor,
     config: &BenchConfig,
     progress: &mut dyn FnMut(BenchProgress<'_>),
-) -> Result<BenchReport, BenchError> {
+) -> Result<BenchReport, Error> {
     let jobs: Vec<BuiltinJob> = bench_jobs(config.quick)
         .into_iter()
         .filter(|j| config.only.is_empty() || config.only.iter().any(|n| n == j.builtin().name()))
@@ -257,12 +225,11 @@ pub fn run(
             .default_inputs(config.seed)
             .iter()
             .map(|i| i.materialize().map(|b| b.into_owned()))
-            .collect::<Result<_, _>>()
-            .map_err(ExecError::from)?;
+            .collect::<Result<_, _>>()?;
         let gpu = time_gpu(executor, &job, &raw, repeats, progress)?;
         let (cpu_output, cpu_times) = time_cpu(&job, &raw, repeats, progress);
         if compute_executor::root::result_root(&cpu_output) != gpu.root {
-            return Err(BenchError::Mismatch { kernel: name });
+            return Err(Error::Mismatch { kernel: name });
         }
         kernels.push(KernelResult {
             name,
@@ -301,7 +268,7 @@ fn time_gpu(
     raw: &[Vec<u8>],
     repeats: u32,
     progress: &mut dyn FnMut(BenchProgress<'_>),
-) -> Result<GpuRuns, BenchError> {
+) -> Result<GpuRuns, Error> {
     let kernel = job.builtin().name();
     let inputs = raw.iter().map(|bytes| Input::inline(bytes.clone())).collect();
     let program = job.program_for_device(inputs, executor.device_traits()?)?;
@@ -309,14 +276,14 @@ fn time_gpu(
     for _ in 0..=repeats {
         let completed = match executor.run_with(&program, validation_of(&program))? {
             Outcome::Completed(c) => c,
-            Outcome::Failed(failure) => return Err(BenchError::Failed { kernel, failure }),
+            Outcome::Failed(failure) => return Err(Error::Failed { kernel, failure }),
         };
         match &mut timed {
             None => {
                 let (output, root) = (completed.output, completed.root);
                 timed = Some(GpuRuns { output, root, times: Vec::new(), root_times: Vec::new() });
             }
-            Some(t) if t.root != completed.root => return Err(BenchError::Unstable { kernel }),
+            Some(t) if t.root != completed.root => return Err(Error::Unstable { kernel }),
             Some(t) => {
                 t.times.push(completed.timings.gpu_path());
                 t.root_times.push(completed.timings.root);
@@ -324,7 +291,7 @@ fn time_gpu(
         }
         progress(BenchProgress::RunDone);
     }
-    timed.ok_or(BenchError::Unstable { kernel })
+    timed.ok_or(Error::Unstable { kernel })
 }
 
 /// A warm-up run and `repeats` timed runs of the CPU reference (converting bytes is not timed): the output

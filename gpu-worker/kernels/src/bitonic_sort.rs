@@ -6,7 +6,7 @@ use compute_executor::program::{fold_dispatch, Pass};
 use rayon::prelude::*;
 
 use crate::args::length_arg;
-use crate::{Builtin, BuiltinError, Kernel, RefInputs, RefOutput, BLOCK};
+use crate::{Builtin, Error, Kernel, RefInputs, RefOutput, BLOCK};
 
 pub(crate) const TAKES: &str = "n";
 
@@ -18,7 +18,7 @@ pub struct BitonicSort {
 }
 
 impl BitonicSort {
-    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, BuiltinError> {
+    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, Error> {
         Ok(BitonicSort { n: length_arg(Builtin::BitonicSort, 1 << 16, args)? })
     }
 }

@@ -4,7 +4,7 @@ use compute_executor::program::Pass;
 use rayon::prelude::*;
 
 use crate::args::{parse, unknown};
-use crate::{Builtin, BuiltinError, Kernel, PixelFormat, RefInputs, RefOutput};
+use crate::{Builtin, Error, Kernel, PixelFormat, RefInputs, RefOutput};
 
 pub(crate) const TAKES: &str =
     "width, height, radius (at most 4), shift, weights (comma-separated i32, row-major)";
@@ -55,7 +55,7 @@ impl Conv2d {
     }
 
     /// A blur of its radius unless weights are given; then exactly (2·radius + 1)² of them.
-    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, BuiltinError> {
+    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, Error> {
         let mut s = Conv2d::blur(1024, 768, 2);
         let mut shift = None;
         let mut weights = None;
@@ -69,7 +69,7 @@ impl Conv2d {
                     let given =
                         value.split(',').map(|w| parse(arg, w.trim())).collect::<Result<Vec<i32>, _>>()?;
                     if given.len() > s.weights.len() {
-                        return Err(BuiltinError::bad_arg(arg, "at most 81 weights"));
+                        return Err(Error::bad_arg(arg, "at most 81 weights"));
                     }
                     weights = Some(given);
                 }
@@ -86,7 +86,7 @@ impl Conv2d {
                 if given.len() as u64 != s.taps() {
                     let why =
                         format!("{} weights for radius {} (which takes {})", given.len(), s.radius, s.taps());
-                    return Err(BuiltinError::bad_arg("weights", why));
+                    return Err(Error::bad_arg("weights", why));
                 }
             }
         }
@@ -136,9 +136,9 @@ impl Kernel for Conv2d {
     }
 
     /// The kernel holds a 16-pixel window: radius at most 4.
-    fn check(&self) -> Result<(), BuiltinError> {
+    fn check(&self) -> Result<(), Error> {
         if self.radius > CONV_MAX_RADIUS {
-            return Err(BuiltinError::bad_arg("radius", "at most 4"));
+            return Err(Error::bad_arg("radius", "at most 4"));
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use compute_executor::program::Pass;
 use rayon::prelude::*;
 
 use crate::args::{parse, unknown};
-use crate::{words, Builtin, BuiltinError, Kernel, PixelFormat, RefInputs, RefOutput};
+use crate::{words, Builtin, Error, Kernel, PixelFormat, RefInputs, RefOutput};
 
 pub(crate) const TAKES: &str = "width, height, max_iter, x0, y0, step (decimal numbers, stored as Q19.12)";
 
@@ -46,7 +46,7 @@ impl Mandelbrot {
     }
 
     /// The view follows the size unless `x0`, `y0` or `step` are given.
-    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, BuiltinError> {
+    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, Error> {
         let mut s = Mandelbrot::view(1024, 768, 256);
         let mut whole_set = true;
         for (arg, value) in args {
@@ -68,11 +68,11 @@ impl Mandelbrot {
 }
 
 /// A decimal number in Q19.12.
-fn fixed(arg: &str, value: &str) -> Result<i32, BuiltinError> {
+fn fixed(arg: &str, value: &str) -> Result<i32, Error> {
     let v: f64 = parse(arg, value)?;
     let q = (v * f64::from(MANDELBROT_ONE)).round();
     if !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&q) {
-        return Err(BuiltinError::bad_arg(arg, "out of the Q19.12 range"));
+        return Err(Error::bad_arg(arg, "out of the Q19.12 range"));
     }
     Ok(q as i32)
 }
@@ -87,9 +87,9 @@ impl Kernel for Mandelbrot {
     }
 
     /// One loop iteration per iteration of the set: at most 60 000, under lavapipe's 65 535.
-    fn check(&self) -> Result<(), BuiltinError> {
+    fn check(&self) -> Result<(), Error> {
         if self.max_iter > 60_000 {
-            return Err(BuiltinError::bad_arg("max_iter", "at most 60000"));
+            return Err(Error::bad_arg("max_iter", "at most 60000"));
         }
         Ok(())
     }

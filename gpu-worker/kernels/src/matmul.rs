@@ -4,7 +4,7 @@ use compute_executor::program::Pass;
 use rayon::prelude::*;
 
 use crate::args::{parse, unknown};
-use crate::{Builtin, BuiltinError, Kernel, RefInputs, RefOutput};
+use crate::{Builtin, Error, Kernel, RefInputs, RefOutput};
 
 pub(crate) const TAKES: &str = "m, k, n (or size for all three)";
 
@@ -20,7 +20,7 @@ pub struct Matmul {
 }
 
 impl Matmul {
-    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, BuiltinError> {
+    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, Error> {
         let mut s = Matmul { m: 256, k: 256, n: 256 };
         for (arg, value) in args {
             match arg.as_str() {
@@ -48,9 +48,9 @@ impl Kernel for Matmul {
     }
 
     /// About 1.6 loop iterations per k in each invocation: k ≤ 32 768 stays under lavapipe's 65 535.
-    fn check(&self) -> Result<(), BuiltinError> {
+    fn check(&self) -> Result<(), Error> {
         if self.k > 32_768 {
-            return Err(BuiltinError::bad_arg("k", "at most 32768"));
+            return Err(Error::bad_arg("k", "at most 32768"));
         }
         Ok(())
     }

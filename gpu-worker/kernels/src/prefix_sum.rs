@@ -5,7 +5,7 @@ use compute_executor::program::{fold_dispatch, Pass};
 use rayon::prelude::*;
 
 use crate::args::length_arg;
-use crate::{Builtin, BuiltinError, Kernel, RefInputs, RefOutput, BLOCK};
+use crate::{Builtin, Error, Kernel, RefInputs, RefOutput, BLOCK};
 
 pub(crate) const TAKES: &str = "n";
 
@@ -17,7 +17,7 @@ pub struct PrefixSum {
 }
 
 impl PrefixSum {
-    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, BuiltinError> {
+    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, Error> {
         Ok(PrefixSum { n: length_arg(Builtin::PrefixSum, 1 << 20, args)? })
     }
 }

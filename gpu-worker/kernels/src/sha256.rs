@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
 use crate::args::{parse, unknown};
-use crate::{Builtin, BuiltinError, Kernel, RefInputs, RefOutput};
+use crate::{Builtin, Error, Kernel, RefInputs, RefOutput};
 
 pub(crate) const TAKES: &str = "count, len (message length in bytes, a multiple of 4)";
 
@@ -24,7 +24,7 @@ impl Sha256Batch {
         (u64::from(self.len) + 8) / 64 + 1
     }
 
-    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, BuiltinError> {
+    pub(crate) fn from_args(args: &[(String, String)]) -> Result<Self, Error> {
         let mut s = Sha256Batch { count: 1 << 16, len: 80 };
         for (arg, value) in args {
             match arg.as_str() {
@@ -47,9 +47,9 @@ impl Kernel for Sha256Batch {
     }
 
     /// 81 loop iterations per 64-byte block: 32 768 bytes stay under lavapipe's 65 535.
-    fn check(&self) -> Result<(), BuiltinError> {
+    fn check(&self) -> Result<(), Error> {
         if !self.len.is_multiple_of(4) || self.len > 32_768 {
-            return Err(BuiltinError::bad_arg("len", "a multiple of 4, at most 32768"));
+            return Err(Error::bad_arg("len", "a multiple of 4, at most 32768"));
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use compute_executor::exec::Validation;
 use compute_executor::gpu::context::DeviceTraits;
 use compute_executor::program::{Input, Program};
 
-use crate::{words, Builtin, BuiltinError, BuiltinJob, Conv2d, Matmul};
+use crate::{words, Builtin, BuiltinJob, Conv2d, Error, Matmul};
 
 /// Whether a device with `traits` runs the variants for CPU implementations ([`MATMUL_CPU_WGSL`],
 /// [`CONV2D_CPU_WGSL`]): a CPU device with 64-bit integers and subgroups of exactly 8 invocations (lavapipe
@@ -65,11 +65,7 @@ impl BuiltinJob {
     /// The fastest program for a device with `traits`: a device-specific variant where the library has one
     /// for this job, otherwise [`Self::program`]. Both compute the same bytes; only [`Self::program`] may be
     /// sent to the chain.
-    pub fn program_for_device(
-        &self,
-        inputs: Vec<Input>,
-        traits: DeviceTraits,
-    ) -> Result<Program, BuiltinError> {
+    pub fn program_for_device(&self, inputs: Vec<Input>, traits: DeviceTraits) -> Result<Program, Error> {
         let mut program = self.program(inputs)?;
         if !runs_cpu_variants(&traits) {
             return Ok(program);

@@ -4,30 +4,24 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use thiserror::Error;
 use tokio::sync::oneshot;
 
-use compute_executor::exec::{ExecConfig, ExecError, Executor, Outcome, Validation};
+use compute_executor::exec::{ExecConfig, Executor, Outcome, Validation};
 use compute_executor::program::Program;
-use compute_kernels::bench::{BenchConfig, BenchError, BenchReport};
+use compute_kernels::bench::{BenchConfig, BenchReport};
 
-/// Why a job could not be run (the machine's fault, not the job's).
-#[derive(Debug, Error)]
-pub enum GpuServiceError {
-    /// The executor failed.
-    #[error(transparent)]
-    Exec(#[from] ExecError),
-    /// The benchmark failed.
-    #[error(transparent)]
-    Bench(#[from] BenchError),
-    /// The executor thread is gone.
-    #[error("the GPU thread stopped")]
-    Stopped,
-}
+use crate::error::Error;
 
 enum Request {
-    Run { program: Program, deadline: Instant, reply: oneshot::Sender<Result<Outcome, ExecError>> },
-    Bench { config: BenchConfig, reply: oneshot::Sender<Result<BenchReport, BenchError>> },
+    Run {
+        program: Program,
+        deadline: Instant,
+        reply: oneshot::Sender<Result<Outcome, compute_executor::Error>>,
+    },
+    Bench {
+        config: BenchConfig,
+        reply: oneshot::Sender<Result<BenchReport, compute_kernels::Error>>,
+    },
 }
 
 /// A handle to the executor thread.
@@ -39,7 +33,7 @@ pub struct GpuService {
 
 impl GpuService {
     /// Creates the executor on its own thread.
-    pub fn start(config: ExecConfig) -> Result<Self, GpuServiceError> {
+    pub fn start(config: ExecConfig) -> Result<Self, Error> {
         let (requests, incoming) = mpsc::channel::<Request>();
         let (ready_tx, ready) = mpsc::channel();
         std::thread::Builder::new()
@@ -61,7 +55,7 @@ impl GpuService {
                             // What is left when the job starts, not when it was queued.
                             let left = deadline.saturating_duration_since(Instant::now());
                             if left.is_zero() {
-                                let _ = reply.send(Err(ExecError::TimedOut(Duration::ZERO)));
+                                let _ = reply.send(Err(compute_executor::Error::TimedOut(Duration::ZERO)));
                                 continue;
                             }
                             executor.set_timeout(left.min(ceiling));
@@ -81,9 +75,9 @@ impl GpuService {
                     }
                 }
             })
-            .map_err(|_| GpuServiceError::Stopped)?;
-        let info = ready.recv().map_err(|_| GpuServiceError::Stopped)??;
-        let adapter = info.ok_or(GpuServiceError::Stopped)?;
+            .map_err(|_| Error::GpuStopped)?;
+        let info = ready.recv().map_err(|_| Error::GpuStopped)??;
+        let adapter = info.ok_or(Error::GpuStopped)?;
         Ok(GpuService { requests, adapter })
     }
 
@@ -93,19 +87,17 @@ impl GpuService {
     }
 
     /// Runs `program` after the jobs already queued; its GPU work must end by `deadline` (and take no longer
-    /// than the configured timeout), or the run ends with [`ExecError::TimedOut`].
-    pub async fn run(&self, program: Program, deadline: Instant) -> Result<Outcome, GpuServiceError> {
+    /// than the configured timeout), or the run ends with [`compute_executor::Error::TimedOut`].
+    pub async fn run(&self, program: Program, deadline: Instant) -> Result<Outcome, Error> {
         let (reply, outcome) = oneshot::channel();
-        self.requests
-            .send(Request::Run { program, deadline, reply })
-            .map_err(|_| GpuServiceError::Stopped)?;
-        Ok(outcome.await.map_err(|_| GpuServiceError::Stopped)??)
+        self.requests.send(Request::Run { program, deadline, reply }).map_err(|_| Error::GpuStopped)?;
+        Ok(outcome.await.map_err(|_| Error::GpuStopped)??)
     }
 
     /// Runs the benchmark (between jobs).
-    pub async fn bench(&self, config: BenchConfig) -> Result<BenchReport, GpuServiceError> {
+    pub async fn bench(&self, config: BenchConfig) -> Result<BenchReport, Error> {
         let (reply, report) = oneshot::channel();
-        self.requests.send(Request::Bench { config, reply }).map_err(|_| GpuServiceError::Stopped)?;
-        Ok(report.await.map_err(|_| GpuServiceError::Stopped)??)
+        self.requests.send(Request::Bench { config, reply }).map_err(|_| Error::GpuStopped)?;
+        Ok(report.await.map_err(|_| Error::GpuStopped)??)
     }
 }

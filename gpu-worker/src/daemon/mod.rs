@@ -15,7 +15,7 @@ mod profile;
 pub mod server;
 pub mod store;
 
-pub use gpu::{GpuService, GpuServiceError};
+pub use gpu::GpuService;
 pub use profile::ProfileOptions;
 
 use std::collections::{BTreeMap, HashMap};
@@ -25,16 +25,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
-use thiserror::Error;
 
 use compute_client::chain::{api, AccountId, AtBlock, Chain, OpenJob, Static};
 use compute_client::keys::Identity;
 use compute_client::Error as ClientError;
-use compute_executor::exec::{ExecConfig, ExecError, Failure, Outcome};
+use compute_executor::exec::{ExecConfig, Failure, Outcome};
+
+use crate::error::Error;
 use compute_primitives::failure::FailureReason;
 use metrics::Metrics;
 use server::ServerState;
-use store::{OutputStore, StoreError};
+use store::OutputStore;
 
 /// Blocks after which an action whose transaction left no trace on chain is tried again.
 const RETRY_AFTER_BLOCKS: u64 = 4;
@@ -65,44 +66,6 @@ pub struct DaemonConfig {
     /// Test-only: reveal a wrong result (the output with its first byte flipped).
     #[cfg(feature = "fault-injection")]
     pub wrong_results: bool,
-}
-
-/// Why the daemon stopped.
-#[derive(Debug, Error)]
-pub enum DaemonError {
-    /// The output store cannot be opened.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The GPU cannot be used.
-    #[error(transparent)]
-    Gpu(#[from] GpuServiceError),
-    /// The HTTP server cannot listen.
-    #[error("cannot serve outputs on {addr}: {source}")]
-    Listen {
-        /// The address.
-        addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// Registration failed.
-    #[error("cannot register as a provider: {0}")]
-    Register(ClientError),
-    /// The metrics cannot be set up.
-    #[error("metrics: {0}")]
-    Metrics(#[from] prometheus::Error),
-}
-
-/// Why one job could not be handled now (it is tried again later).
-#[derive(Debug, Error)]
-enum JobHandlingError {
-    #[error(transparent)]
-    Chain(#[from] ClientError),
-    #[error(transparent)]
-    Gpu(#[from] GpuServiceError),
-    #[error("kernel {0} is not registered on chain")]
-    MissingKernel(String),
-    #[error("the recomputed result does not open our commitment (was the kernel non-deterministic?)")]
-    CommitmentMismatch,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,14 +105,14 @@ pub struct Running {
 }
 
 /// Runs the daemon until the process is stopped. `on_ready` is called once it serves and is registered.
-pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Result<(), DaemonError> {
+pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Result<(), Error> {
     let store = Arc::new(OutputStore::open(&config.store_dir, config.store_max_bytes)?);
     let metrics = Metrics::new()?;
     metrics.store_bytes.set(store.total_bytes() as i64);
     let (http, _server) =
         server::serve(config.listen, ServerState { store: store.clone(), metrics: metrics.clone() })
             .await
-            .map_err(|source| DaemonError::Listen { addr: config.listen, source })?;
+            .map_err(|source| Error::Listen { addr: config.listen, source })?;
     log::info!("serving outputs, /health and /metrics on http://{http}");
 
     let gpu = GpuService::start(config.exec.clone())?;
@@ -166,7 +129,7 @@ pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Resul
     let account = config.identity.account();
     profile::ensure_registered(&chain, &config.identity, &config.profile, &gpu, http)
         .await
-        .map_err(DaemonError::Register)?;
+        .map_err(Error::Register)?;
     let running = Running { http, account: config.identity.ss58() };
     on_ready(&running);
 
@@ -277,7 +240,7 @@ impl Worker {
                 match result {
                     Ok(()) => {}
                     // Retried only after `RETRY_AFTER_BLOCKS`: recomputing at once would give the same root.
-                    Err(JobHandlingError::CommitmentMismatch) => {}
+                    Err(Error::CommitmentMismatch) => {}
                     Err(e) => {
                         worker.metrics.chain_errors.inc();
                         log::warn!("job {job_id}: {action:?} failed: {e}; will retry");
@@ -324,7 +287,7 @@ impl Worker {
         Ok(())
     }
 
-    async fn kernel(&self, at: &AtBlock, kernel: &KernelId) -> Result<Arc<Vec<u8>>, JobHandlingError> {
+    async fn kernel(&self, at: &AtBlock, kernel: &KernelId) -> Result<Arc<Vec<u8>>, Error> {
         if let Some(code) = self.kernels.lock().unwrap_or_else(|p| p.into_inner()).get(kernel) {
             return Ok(code.clone());
         }
@@ -332,7 +295,7 @@ impl Worker {
             .chain
             .kernel_code(at, kernel)
             .await?
-            .ok_or_else(|| JobHandlingError::MissingKernel(hex::encode(kernel.0)))?;
+            .ok_or_else(|| Error::MissingKernel(hex::encode(kernel.0)))?;
         let code = Arc::new(code);
         self.kernels.lock().unwrap_or_else(|p| p.into_inner()).insert(*kernel, code.clone());
         Ok(code)
@@ -349,12 +312,7 @@ impl Worker {
     }
 
     /// The job's result root: recorded, or computed now (and its output stored).
-    async fn result(
-        &self,
-        at: &AtBlock,
-        job_id: JobId,
-        job: &OpenJob,
-    ) -> Result<ResultRoot, JobHandlingError> {
+    async fn result(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<ResultRoot, Error> {
         if let Some(root) = self.store.job_root(job_id) {
             let failure = compute_primitives::failure::failure_reason_of(&root).is_some();
             if failure || self.store.get(&root).is_some() {
@@ -370,14 +328,14 @@ impl Worker {
                 Ok(outcome) => outcome,
                 // How long a job takes depends on the machine: no result, but an abstention, which the chain
                 // neither pays nor slashes (a runaway kernel must not cost honest providers stake).
-                Err(GpuServiceError::Exec(ExecError::TimedOut(limit))) => {
+                Err(Error::Executor(compute_executor::Error::TimedOut(limit))) => {
                     log::warn!(
                         "job {job_id}: the GPU work did not end within the {limit:.1?} left in its window; \
                          abstaining (neither paid nor slashed)"
                     );
                     Outcome::Failed(Failure::new(FailureReason::Timeout, "ran out of the job's window"))
                 }
-                Err(e) => return Err(e.into()),
+                Err(e) => return Err(e),
             },
             Err(failure) => Outcome::Failed(failure),
         };
@@ -419,13 +377,7 @@ impl Worker {
         Ok(root)
     }
 
-    async fn commit(
-        &self,
-        at: &AtBlock,
-        job_id: JobId,
-        job: &OpenJob,
-        seen: Instant,
-    ) -> Result<(), JobHandlingError> {
+    async fn commit(&self, at: &AtBlock, job_id: JobId, job: &OpenJob, seen: Instant) -> Result<(), Error> {
         let root = self.result(at, job_id, job).await?;
         let salt = self.config.identity.salt(job_id);
         let commitment = compute_primitives::commitment(job_id, &self.account, &root, &salt);
@@ -437,14 +389,14 @@ impl Worker {
         Ok(())
     }
 
-    async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), JobHandlingError> {
+    async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), Error> {
         let root = self.result(at, job_id, job).await?;
         let salt = self.config.identity.salt(job_id);
         let committed = job.replicas.iter().find(|r| r.provider == self.account).and_then(|r| r.commitment);
         if committed != Some(compute_primitives::commitment(job_id, &self.account, &root, &salt)) {
             // Revealing would only be refused (and cost a fee); the liveness slash follows either way.
             log::error!("job {job_id}: our result no longer opens our commitment; not revealing");
-            return Err(JobHandlingError::CommitmentMismatch);
+            return Err(Error::CommitmentMismatch);
         }
         let call = api::tx().compute_jobs().reveal_result(job_id, Static(root), Static(salt));
         self.chain.submit(self.config.identity.keypair(), &call).await?;

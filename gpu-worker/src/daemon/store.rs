@@ -7,29 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::error::Error;
 use compute_primitives::{JobId, ResultRoot};
-use thiserror::Error;
-
-/// What can go wrong with the store.
-#[derive(Debug, Error)]
-pub enum StoreError {
-    /// A file operation failed.
-    #[error("output store {path}: {source}")]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The output alone is larger than the store.
-    #[error("an output of {len} bytes does not fit in a store of {max} bytes")]
-    TooLarge {
-        /// The output's length.
-        len: u64,
-        /// The store's bound.
-        max: u64,
-    },
-}
 
 #[derive(Clone, Copy, Debug)]
 struct Entry {
@@ -64,13 +43,13 @@ pub struct OutputStore {
 
 impl OutputStore {
     /// Opens (or creates) the store in `dir`, indexing the outputs already there, oldest modified first.
-    pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, StoreError> {
+    pub fn open(dir: &Path, max_bytes: u64) -> Result<Self, Error> {
         let outputs = dir.join("outputs");
         let jobs = dir.join("jobs");
         for d in [&outputs, &jobs] {
-            std::fs::create_dir_all(d).map_err(|source| StoreError::Io { path: d.clone(), source })?;
+            std::fs::create_dir_all(d).map_err(|source| Error::Store { path: d.clone(), source })?;
         }
-        let io = |source| StoreError::Io { path: outputs.clone(), source };
+        let io = |source| Error::Store { path: outputs.clone(), source };
         let mut found = Vec::new();
         for entry in std::fs::read_dir(&outputs).map_err(io)? {
             let entry = entry.map_err(io)?;
@@ -108,15 +87,15 @@ impl OutputStore {
     }
 
     /// Stores `output` under `root` (its blake3 hash), evicting the least recently used outputs.
-    pub fn put(&self, root: &ResultRoot, output: &[u8]) -> Result<StoredOutput, StoreError> {
+    pub fn put(&self, root: &ResultRoot, output: &[u8]) -> Result<StoredOutput, Error> {
         let len = output.len() as u64;
         if len > self.max_bytes {
-            return Err(StoreError::TooLarge { len, max: self.max_bytes });
+            return Err(Error::LargerThanStore { len, max: self.max_bytes });
         }
         let path = self.path_of(&root.0);
         if !self.lock().entries.contains_key(&root.0) {
             let tmp = path.with_extension("tmp");
-            let io = |source| StoreError::Io { path: tmp.clone(), source };
+            let io = |source| Error::Store { path: tmp.clone(), source };
             let mut file = std::fs::File::create(&tmp).map_err(io)?;
             file.write_all(output).map_err(io)?;
             file.sync_all().map_err(io)?;
@@ -169,9 +148,9 @@ impl OutputStore {
     }
 
     /// Records that the worker computed `root` for `job_id`.
-    pub fn record_job(&self, job_id: JobId, root: &ResultRoot) -> Result<(), StoreError> {
+    pub fn record_job(&self, job_id: JobId, root: &ResultRoot) -> Result<(), Error> {
         let path = self.jobs.join(job_id.to_string());
-        std::fs::write(&path, hex::encode(root.0)).map_err(|source| StoreError::Io { path, source })
+        std::fs::write(&path, hex::encode(root.0)).map_err(|source| Error::Store { path, source })
     }
 
     /// The root the worker computed for `job_id`, if it was recorded.
@@ -221,7 +200,7 @@ mod tests {
         assert!(store.get(&root(&b)).is_none(), "b was the least recently used");
         assert_eq!(std::fs::read(store.get(&root(&a)).unwrap().path).unwrap(), a);
         assert_eq!(store.total_bytes(), 200);
-        assert!(matches!(store.put(&root(&[0; 300]), &[0; 300]), Err(StoreError::TooLarge { .. })));
+        assert!(matches!(store.put(&root(&[0; 300]), &[0; 300]), Err(Error::LargerThanStore { .. })));
 
         store.record_job(9, &root(&c)).unwrap();
         drop(store);

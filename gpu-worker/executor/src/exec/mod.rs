@@ -2,7 +2,7 @@
 //!
 //! [`Executor::run`] returns an [`Outcome`]: the output and its root, or the canonical [`Failure`] of the
 //! job (DESIGN §3.8) when the job cannot run: invalid kernel, limits. Those are properties of the job, and
-//! every honest provider reports the same root for them. An `Err(ExecError)` is a problem of this machine
+//! every honest provider reports the same root for them. An `Err(Error)` is a problem of this machine
 //! (no adapter, a device lost twice in a row, out of memory, an unreadable input file, a job that ran past
 //! the time limit): it has no canonical root and the provider should not commit.
 //!
@@ -16,7 +16,7 @@
 //! 4. One command buffer: the passes, in order, then a copy of the output to a readback buffer.
 //! 5. The wait for the readback has a deadline ([`ExecConfig::timeout`]). Past it, the device is abandoned
 //!    (see [`GpuContext::abandon`]), a fresh one is created for the next job, and the run ends with
-//!    [`ExecError::TimedOut`]: how long a job takes depends on the machine, so a timeout is never a result.
+//!    [`Error::TimedOut`]: how long a job takes depends on the machine, so a timeout is never a result.
 //! 6. A device lost during a job is recreated and the job retried once.
 //!
 //! Every wgpu call of a job runs inside error scopes (validation, out-of-memory, internal); wgpu errors are
@@ -34,45 +34,16 @@ use std::time::{Duration, Instant};
 
 use compute_primitives::failure::{failure_root, FailureReason};
 use compute_primitives::{KernelId, ResultRoot};
-use thiserror::Error;
 
-use crate::gpu::context::{AdapterSelector, ContextError, DeviceTraits, GpuContext};
+use crate::gpu::context::{AdapterSelector, DeviceTraits, GpuContext};
 use crate::gpu::kernel::KernelCache;
 use crate::gpu::limits::ProtocolLimits;
 use crate::gpu::pool::{BufferPool, PoolStats};
-use crate::program::{Input, InputError, Program};
+use crate::program::{Input, Program};
 use crate::validate::{self, KernelInterface, Rejection};
+use crate::Error;
 use bindings::Bindings;
 use scopes::{ErrorScopes, Stage};
-
-/// Problems of this machine while running a job: no canonical result, do not commit.
-#[derive(Debug, Error)]
-pub enum ExecError {
-    /// No device could be created.
-    #[error(transparent)]
-    Context(#[from] ContextError),
-    /// An input could not be read.
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// The device was lost, and lost again on the retry.
-    #[error("the GPU device was lost while running the job, twice: {0}")]
-    DeviceLost(String),
-    /// The GPU ran out of memory.
-    #[error("the GPU ran out of memory: {0}")]
-    OutOfMemory(String),
-    /// wgpu reported an internal error outside pipeline creation.
-    #[error("internal GPU error: {0}")]
-    Internal(String),
-    /// The output could not be read back.
-    #[error("reading the output back failed: {0}")]
-    Readback(String),
-    /// The GPU work ran past the time limit. How long a job takes depends on the machine, so this is not a
-    /// result: the provider commits nothing (the job's deterministic budget is its `fuel`).
-    #[error(
-        "the GPU work did not finish within {0:.1?} (the device was abandoned); a timeout is not a result"
-    )]
-    TimedOut(Duration),
-}
 
 /// How the executor works.
 #[derive(Clone, Debug)]
@@ -238,7 +209,7 @@ impl std::fmt::Debug for Executor {
 
 impl Executor {
     /// An executor on the adapter the configuration selects.
-    pub fn new(config: ExecConfig) -> Result<Self, ExecError> {
+    pub fn new(config: ExecConfig) -> Result<Self, Error> {
         let ctx = GpuContext::new(&config.adapter)?;
         let adapter_name = ctx.info().name.clone();
         Ok(Executor {
@@ -270,7 +241,7 @@ impl Executor {
 
     /// What the device offers beyond the baseline (creating the device if there is none), for choosing
     /// device-specific variants of a kernel.
-    pub fn device_traits(&mut self) -> Result<DeviceTraits, ExecError> {
+    pub fn device_traits(&mut self) -> Result<DeviceTraits, Error> {
         self.ensure_device()?;
         Ok(self.ctx.as_ref().map(GpuContext::traits).unwrap_or_default())
     }
@@ -293,12 +264,12 @@ impl Executor {
     /// Runs `program` and computes its root (while copying the output out: [`crate::root::copy_with_root`]),
     /// validated as every provider validates a job ([`Validation::Portable`]): how to run a program from
     /// anyone (the chain, a requester's file).
-    pub fn run(&mut self, program: &Program) -> Result<Outcome, ExecError> {
+    pub fn run(&mut self, program: &Program) -> Result<Outcome, Error> {
         self.run_with(program, Validation::Portable)
     }
 
     /// Runs `program` as [`Self::run`] does, validated as `validation` says.
-    pub fn run_with(&mut self, program: &Program, validation: Validation) -> Result<Outcome, ExecError> {
+    pub fn run_with(&mut self, program: &Program, validation: Validation) -> Result<Outcome, Error> {
         Ok(match self.run_inner(program, true, validation)? {
             Ok((output, Some(root), timings)) => Outcome::Completed(Completed { output, root, timings }),
             Ok((output, None, mut timings)) => {
@@ -316,7 +287,7 @@ impl Executor {
         &mut self,
         program: &Program,
         validation: Validation,
-    ) -> Result<Result<(Vec<u8>, Timings), Failure>, ExecError> {
+    ) -> Result<Result<(Vec<u8>, Timings), Failure>, Error> {
         Ok(self.run_inner(program, false, validation)?.map(|(output, _, timings)| (output, timings)))
     }
 
@@ -326,11 +297,11 @@ impl Executor {
         program: &Program,
         hash: bool,
         validation: Validation,
-    ) -> Result<Result<RunOutput, Failure>, ExecError> {
+    ) -> Result<Result<RunOutput, Failure>, Error> {
         self.stats.jobs += 1;
         let start = Instant::now();
         let limits = &self.config.limits;
-        let input_lens = program.inputs.iter().map(Input::len).collect::<Result<Vec<u64>, InputError>>()?;
+        let input_lens = program.inputs.iter().map(Input::len).collect::<Result<Vec<u64>, Error>>()?;
         if let Err(rejection) = validate::check_shape(program, &input_lens, limits) {
             return Ok(Err(rejection.into()));
         }
@@ -374,7 +345,7 @@ impl Executor {
                 GpuEnd::TimedOut(waited) => {
                     self.stats.timeouts += 1;
                     self.abandon_device();
-                    return Err(ExecError::TimedOut(waited));
+                    return Err(Error::TimedOut(waited));
                 }
                 GpuEnd::Lost(message) => {
                     log::warn!("device lost during a job ({message}); recreating it and retrying once");
@@ -383,10 +354,10 @@ impl Executor {
                 }
             }
         }
-        Err(ExecError::DeviceLost(lost))
+        Err(Error::DeviceLost(lost))
     }
 
-    fn ensure_device(&mut self) -> Result<(), ExecError> {
+    fn ensure_device(&mut self) -> Result<(), Error> {
         if self.ctx.as_ref().is_some_and(GpuContext::is_lost) {
             self.abandon_device();
         }
@@ -427,10 +398,10 @@ impl Executor {
         inputs: &[Cow<'_, [u8]>],
         hash: bool,
         timings: &mut Timings,
-    ) -> Result<GpuEnd, ExecError> {
+    ) -> Result<GpuEnd, Error> {
         let Executor { ctx, kernels, pool, config, wait_hook, .. } = self;
         let Some(ctx) = ctx.as_ref() else {
-            return Err(ExecError::Internal("no device".into()));
+            return Err(Error::Internal("no device".into()));
         };
         let start = Instant::now();
         let pipelines = match pipelines::create(ctx, kernels, iface, program)? {

@@ -1,11 +1,12 @@
 //! The pipelines of a job's passes, from the device's kernel cache.
 
 use super::scopes::{judge, ErrorScopes, Stage};
-use super::{ExecError, GpuEnd};
+use super::GpuEnd;
 use crate::gpu::context::GpuContext;
 use crate::gpu::kernel::KernelCache;
 use crate::program::Program;
 use crate::validate::KernelInterface;
+use crate::Error;
 
 /// A pipeline per pass, and the bind group layout they share.
 pub(super) struct Pipelines {
@@ -20,7 +21,7 @@ pub(super) fn create(
     kernels: &mut KernelCache,
     iface: &KernelInterface,
     program: &Program,
-) -> Result<Result<Pipelines, GpuEnd>, ExecError> {
+) -> Result<Result<Pipelines, GpuEnd>, Error> {
     let device = ctx.device();
     let scopes = ErrorScopes::push(device);
     let kernel = kernels.get_or_create(device, iface, &program.wgsl);

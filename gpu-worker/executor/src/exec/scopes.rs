@@ -2,9 +2,10 @@
 
 use compute_primitives::failure::FailureReason;
 
-use super::{ExecError, GpuEnd};
+use super::GpuEnd;
 use crate::gpu::context::GpuContext;
 use crate::validate::Rejection;
+use crate::Error;
 
 /// Validation, out-of-memory and internal error scopes, popped together.
 pub(super) struct ErrorScopes {
@@ -46,14 +47,14 @@ pub(super) fn judge(
     ctx: &GpuContext,
     stage: Stage,
     error: Option<wgpu::Error>,
-) -> Result<Option<GpuEnd>, ExecError> {
+) -> Result<Option<GpuEnd>, Error> {
     if let Some(lost) = lost_device(ctx, error.is_some()) {
         return Ok(Some(lost));
     }
     let rejected = |reason, description| Ok(Some(GpuEnd::Rejected(Rejection::new(reason, description))));
     match (stage, error) {
         (_, None) => Ok(None),
-        (_, Some(wgpu::Error::OutOfMemory { source })) => Err(ExecError::OutOfMemory(source.to_string())),
+        (_, Some(wgpu::Error::OutOfMemory { source })) => Err(Error::OutOfMemory(source.to_string())),
         (Stage::Pipelines, Some(wgpu::Error::Validation { description, .. }))
         | (Stage::Pipelines, Some(wgpu::Error::Internal { description, .. })) => {
             rejected(FailureReason::PipelineRejected, description)
@@ -62,7 +63,7 @@ pub(super) fn judge(
             rejected(FailureReason::BindingMismatch, description)
         }
         (Stage::Bindings, Some(wgpu::Error::Internal { description, .. })) => {
-            Err(ExecError::Internal(description))
+            Err(Error::Internal(description))
         }
     }
 }

@@ -5,8 +5,9 @@ use std::time::{Duration, Instant};
 
 use compute_primitives::ResultRoot;
 
-use super::{ExecError, GpuEnd, Timings};
+use super::{GpuEnd, Timings};
 use crate::gpu::context::GpuContext;
+use crate::Error;
 
 /// The wait for the GPU is sliced so that progress can be reported and a loss noticed.
 const WAIT_SLICE: Duration = Duration::from_millis(100);
@@ -21,7 +22,7 @@ pub(super) fn for_readback(
     submission: wgpu::SubmissionIndex,
     timeout: Duration,
     mut hook: Option<&mut (dyn FnMut(Duration) + Send + 'static)>,
-) -> Result<Result<(), GpuEnd>, ExecError> {
+) -> Result<Result<(), GpuEnd>, Error> {
     let device = ctx.device();
     let lost = || Ok(Err(GpuEnd::Lost(ctx.lost_message().unwrap_or_default())));
     let start = Instant::now();
@@ -63,13 +64,13 @@ pub(super) fn for_readback(
         Err(_) => {
             // The callback runs inside `poll`; one more poll if it has not yet.
             let _ = device.poll(wgpu::PollType::Poll);
-            receiver.try_recv().map_err(|_| ExecError::Readback("the output was not mapped".into()))?
+            receiver.try_recv().map_err(|_| Error::Readback("the output was not mapped".into()))?
         }
     };
     match mapped {
         Ok(()) => Ok(Ok(())),
         Err(_) if ctx.is_lost() => lost(),
-        Err(e) => Err(ExecError::Readback(e.to_string())),
+        Err(e) => Err(Error::Readback(e.to_string())),
     }
 }
 
@@ -81,11 +82,10 @@ pub(super) fn read_output(
     output_len: u64,
     hash: bool,
     timings: &mut Timings,
-) -> Result<(Vec<u8>, Option<ResultRoot>), ExecError> {
-    let output_len = usize::try_from(output_len).map_err(|e| ExecError::Readback(e.to_string()))?;
+) -> Result<(Vec<u8>, Option<ResultRoot>), Error> {
+    let output_len = usize::try_from(output_len).map_err(|e| Error::Readback(e.to_string()))?;
     let read = {
-        let view =
-            readback.slice(..size).get_mapped_range().map_err(|e| ExecError::Readback(e.to_string()))?;
+        let view = readback.slice(..size).get_mapped_range().map_err(|e| Error::Readback(e.to_string()))?;
         if hash {
             let (bytes, root, hashing) = crate::root::copy_with_root(&view[..output_len]);
             timings.root = hashing;

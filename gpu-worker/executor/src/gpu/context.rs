@@ -15,50 +15,12 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use thiserror::Error;
-
-use super::limits::{check_adapter, LimitsError, ProtocolLimits};
+use super::limits::{check_adapter, ProtocolLimits, Shortfall};
+use crate::Error;
 
 /// The hint printed when no adapter is found.
 pub const NO_ADAPTER_HINT: &str = "on a machine without a GPU, install Mesa's software Vulkan driver \
      (lavapipe): `apt-get install mesa-vulkan-drivers libvulkan1`";
-
-/// Errors selecting an adapter or creating a device.
-#[derive(Debug, Error)]
-pub enum ContextError {
-    /// wgpu found no adapter that can serve jobs.
-    #[error("no usable GPU adapter: wgpu found {found} adapter(s){details}; {NO_ADAPTER_HINT}")]
-    NoAdapter {
-        /// Adapters wgpu enumerated.
-        found: usize,
-        /// Why each was refused.
-        details: String,
-    },
-    /// No adapter matches the selector.
-    #[error("no adapter matches `{selector}`; `gpu-worker devices` lists them")]
-    NoMatch {
-        /// The selector.
-        selector: String,
-    },
-    /// The selected adapter cannot serve jobs.
-    #[error("adapter `{name}` cannot serve jobs: {source}")]
-    Unusable {
-        /// Adapter name.
-        name: String,
-        /// Why.
-        #[source]
-        source: LimitsError,
-    },
-    /// The device request failed.
-    #[error("creating a device on `{name}` failed: {source}")]
-    RequestDevice {
-        /// Adapter name.
-        name: String,
-        /// wgpu's error.
-        #[source]
-        source: wgpu::RequestDeviceError,
-    },
-}
 
 /// Which adapter to use.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -102,7 +64,7 @@ pub struct AdapterSummary {
     /// wgpu's description.
     pub info: wgpu::AdapterInfo,
     /// Whether it can serve jobs, and why not.
-    pub usable: Result<(), LimitsError>,
+    pub usable: Result<(), Shortfall>,
 }
 
 impl fmt::Display for AdapterSummary {
@@ -197,17 +159,17 @@ impl GpuContext {
     ///
     /// `auto` looks at the primary backends (Vulkan, Metal, DX12) first and at GL only when none of them has
     /// a usable adapter; an index or a name refers to the list of `gpu-worker devices` (all backends).
-    pub fn new(selector: &AdapterSelector) -> Result<Self, ContextError> {
+    pub fn new(selector: &AdapterSelector) -> Result<Self, Error> {
         if *selector == AdapterSelector::Auto {
             match Self::with_backends(selector, wgpu::Backends::PRIMARY) {
-                Err(ContextError::NoAdapter { .. }) => {}
+                Err(Error::NoAdapter { .. }) => {}
                 other => return other,
             }
         }
         Self::with_backends(selector, wgpu::Backends::all())
     }
 
-    fn with_backends(selector: &AdapterSelector, backends: wgpu::Backends) -> Result<Self, ContextError> {
+    fn with_backends(selector: &AdapterSelector, backends: wgpu::Backends) -> Result<Self, Error> {
         let instance = new_instance(backends);
         let adapters = futures::executor::block_on(instance.enumerate_adapters(backends));
         let summaries = summarize(&adapters);
@@ -217,7 +179,7 @@ impl GpuContext {
                 .filter(|s| s.usable.is_ok())
                 .min_by_key(|s| (rank(s.info.device_type, s.info.backend), s.index))
                 .map(|s| s.index)
-                .ok_or_else(|| ContextError::NoAdapter {
+                .ok_or_else(|| Error::NoAdapter {
                     found: summaries.len(),
                     details: summaries.iter().map(|s| format!("; {s}")).collect(),
                 })?,
@@ -236,7 +198,7 @@ impl GpuContext {
         };
         let summary = &summaries[chosen];
         if let Err(source) = &summary.usable {
-            return Err(ContextError::Unusable { name: summary.info.name.clone(), source: source.clone() });
+            return Err(Error::Unusable { name: summary.info.name.clone(), shortfall: source.clone() });
         }
         let adapter = adapters.into_iter().nth(chosen).ok_or_else(|| no_match(selector, &summaries))?;
         let info = adapter.get_info();
@@ -251,7 +213,7 @@ impl GpuContext {
             memory_hints: wgpu::MemoryHints::Performance,
             trace: wgpu::Trace::Off,
         }))
-        .map_err(|source| ContextError::RequestDevice { name: info.name.clone(), source })?;
+        .map_err(|source| Error::RequestDevice { name: info.name.clone(), source })?;
 
         let health = Arc::new(DeviceHealth::default());
         let on_lost = Arc::clone(&health);
@@ -352,9 +314,9 @@ impl DeviceTraits {
     }
 }
 
-fn no_match(selector: &AdapterSelector, summaries: &[AdapterSummary]) -> ContextError {
+fn no_match(selector: &AdapterSelector, summaries: &[AdapterSummary]) -> Error {
     log::debug!("adapters: {summaries:?}");
-    ContextError::NoMatch { selector: selector.to_string() }
+    Error::NoMatch { selector: selector.to_string() }
 }
 
 #[cfg(test)]

@@ -6,19 +6,28 @@
 //! supports, and it requests exactly those limits for its device, so that wgpu's own validation is the same
 //! on every machine too. A job beyond them yields the canonical failure of its reason.
 
-use thiserror::Error;
+use std::fmt;
 
 const WEBGPU: wgpu::Limits = wgpu::Limits::defaults();
 
-/// An adapter that cannot serve jobs under the protocol's limits.
-#[derive(Clone, Debug, Error, PartialEq, Eq)]
-pub enum LimitsError {
+/// What an adapter that cannot serve jobs under the protocol's limits lacks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shortfall {
     /// The adapter's limits are below the WebGPU defaults.
-    #[error("the adapter's limits are below the WebGPU defaults: {0}")]
     BelowDefaults(String),
     /// The adapter cannot run compute shaders.
-    #[error("the adapter cannot run compute shaders")]
     NoComputeShaders,
+}
+
+impl fmt::Display for Shortfall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shortfall::BelowDefaults(which) => {
+                write!(f, "the adapter's limits are below the WebGPU defaults: {which}")
+            }
+            Shortfall::NoComputeShaders => f.write_str("the adapter cannot run compute shaders"),
+        }
+    }
 }
 
 /// The limits every job must respect (see the module documentation).
@@ -86,9 +95,9 @@ impl Default for ProtocolLimits {
 pub fn check_adapter(
     limits: &wgpu::Limits,
     downlevel: &wgpu::DownlevelCapabilities,
-) -> Result<(), LimitsError> {
+) -> Result<(), Shortfall> {
     if !downlevel.flags.contains(wgpu::DownlevelFlags::COMPUTE_SHADERS) {
-        return Err(LimitsError::NoComputeShaders);
+        return Err(Shortfall::NoComputeShaders);
     }
     let mut failed = Vec::new();
     ProtocolLimits::device_limits().check_limits_with_fail_fn(limits, false, |name, required, allowed| {
@@ -97,7 +106,7 @@ pub fn check_adapter(
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(LimitsError::BelowDefaults(failed.join(", ")))
+        Err(Shortfall::BelowDefaults(failed.join(", ")))
     }
 }
 
@@ -120,9 +129,9 @@ mod tests {
         let downlevel = wgpu::DownlevelCapabilities::default();
         assert_eq!(check_adapter(&wgpu::Limits::defaults(), &downlevel), Ok(()));
         let small = wgpu::Limits { max_storage_buffer_binding_size: 1 << 20, ..wgpu::Limits::defaults() };
-        assert!(matches!(check_adapter(&small, &downlevel), Err(LimitsError::BelowDefaults(_))));
+        assert!(matches!(check_adapter(&small, &downlevel), Err(Shortfall::BelowDefaults(_))));
         let mut no_compute = wgpu::DownlevelCapabilities::default();
         no_compute.flags.remove(wgpu::DownlevelFlags::COMPUTE_SHADERS);
-        assert_eq!(check_adapter(&wgpu::Limits::defaults(), &no_compute), Err(LimitsError::NoComputeShaders));
+        assert_eq!(check_adapter(&wgpu::Limits::defaults(), &no_compute), Err(Shortfall::NoComputeShaders));
     }
 }

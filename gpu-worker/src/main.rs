@@ -15,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use cli::bench::BenchArgs;
-use cli::delegate::DelegateArgs;
+use cli::delegate::{DelegateArgs, Release};
 use cli::earnings::EarningsArgs;
 use cli::exec::ExecArgs;
 use cli::fetch::FetchArgs;
@@ -94,8 +94,8 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Fetch(args) => cli::fetch::run(args),
         Command::Delegate(args) => cli::delegate::delegation(args, true),
         Command::Undelegate(args) => cli::delegate::delegation(args, false),
-        Command::WithdrawDelegation(args) => cli::delegate::withdraw(args),
-        Command::CancelDelegation(args) => cli::delegate::cancel(args),
+        Command::WithdrawDelegation(args) => cli::delegate::release(args, Release::Unlocked),
+        Command::CancelDelegation(args) => cli::delegate::release(args, Release::WarmingUp),
         Command::Rewards(args) => cli::rewards::run(args),
         Command::Earnings(args) => cli::earnings::run(args),
     }

@@ -38,24 +38,26 @@ pub(crate) fn delegation(args: DelegateArgs, delegate: bool) -> anyhow::Result<E
     })
 }
 
-/// `withdraw-delegation`.
-pub(crate) fn withdraw(args: ProviderArgs) -> anyhow::Result<ExitCode> {
-    let who = args.key.identity()?;
-    let provider = compute_client::keys::parse_account(&args.provider)?;
-    runtime()?.block_on(async {
-        let chain = Chain::connect(&args.node.node).await?;
-        println!("{}", compute_client::delegator::withdraw(&chain, &who, provider).await?);
-        Ok(ExitCode::SUCCESS)
-    })
+/// What `release` gives back.
+#[derive(Clone, Copy)]
+pub(crate) enum Release {
+    /// `withdraw-delegation`: the unbonding claims that have unlocked.
+    Unlocked,
+    /// `cancel-delegation`: what still warms up.
+    WarmingUp,
 }
 
-/// `cancel-delegation`.
-pub(crate) fn cancel(args: ProviderArgs) -> anyhow::Result<ExitCode> {
+/// `withdraw-delegation` or `cancel-delegation`.
+pub(crate) fn release(args: ProviderArgs, what: Release) -> anyhow::Result<ExitCode> {
     let who = args.key.identity()?;
     let provider = compute_client::keys::parse_account(&args.provider)?;
     runtime()?.block_on(async {
         let chain = Chain::connect(&args.node.node).await?;
-        println!("{}", compute_client::delegator::cancel(&chain, &who, provider).await?);
+        let done = match what {
+            Release::Unlocked => compute_client::delegator::withdraw(&chain, &who, provider).await?,
+            Release::WarmingUp => compute_client::delegator::cancel(&chain, &who, provider).await?,
+        };
+        println!("{done}");
         Ok(ExitCode::SUCCESS)
     })
 }

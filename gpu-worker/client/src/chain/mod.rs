@@ -359,3 +359,23 @@ impl Chain {
         at.transactions().create_signed(call, signer, params).await.map_err(chain_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_refusals_are_mismatches_and_the_rest_request_failures() {
+        let mismatches: [subxt::Error; 4] = [
+            ExtrinsicError::IncompatibleCodegen.into(),
+            RuntimeApiError::IncompatibleCodegen.into(),
+            StorageError::IncompatibleCodegen.into(),
+            ConstantError::PalletNameNotFound("ComputeJobs".into()).into(),
+        ];
+        for error in mismatches {
+            assert!(matches!(Error::from(error), Error::Mismatch(_)));
+        }
+        let refused: subxt::Error = ExtrinsicError::UnsupportedVersion.into();
+        assert!(matches!(Error::from(refused), Error::Rpc(_)));
+    }
+}

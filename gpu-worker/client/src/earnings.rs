@@ -229,79 +229,117 @@ async fn block_rows(
     block: &ScannedBlock,
     pools: &mut BTreeSet<AccountId>,
 ) -> Result<Vec<Row>, Error> {
-    let number = block.number as BlockNumber;
-    let row = |kind, job, counterparty, amount: i128, detail: String| Row {
-        block: number,
-        timestamp_ms: block.timestamp_ms,
-        kind,
-        job,
-        counterparty,
-        amount,
-        detail,
-    };
-    let mut rows = Vec::new();
     // The jobs whose requester matters here, resolved at the parent block (where they were still open).
     let parent = Parent::of(chain, block.number);
     let mut requester_of = RequesterLookup::new(chain, &parent);
-    // The pools touched in this block by rewards or slashes, and the account's own flows into them.
-    let mut touched: BTreeSet<AccountId> = BTreeSet::new();
-    let mut delegated_here: Vec<(AccountId, Balance)> = Vec::new();
-    let mut withdrawn_here: Vec<(AccountId, Balance)> = Vec::new();
-    // The jobs pallet's slash events say why; the staking pallet's, just before them, say how much.
-    let mut slashed_jobs: Vec<(JobId, AccountId, SlashReason)> = block
-        .events
-        .iter()
-        .filter_map(|event| match event {
-            ComputeEvent::Jobs(JobsEvent::ProviderSlashed { job_id, provider, reason, .. }) => {
-                Some((*job_id, provider.0, *reason))
-            }
-            _ => None,
-        })
-        .collect();
-
+    let mut scan = BlockScan::new(*me, block);
     for event in &block.events {
         match event {
-            ComputeEvent::Staking(StakingEvent::Rewarded { provider, payer, split, job_id }) => {
+            ComputeEvent::Staking(event) => scan.staking(event, pools),
+            ComputeEvent::Jobs(event) => scan.jobs(event, &mut requester_of).await?,
+        }
+    }
+    scan.pool_changes(chain, &parent, pools).await?;
+    // Payments name no job in their events: attach the job whose completion paid them, when the block
+    // completed exactly one job (the usual case on a quiet chain). Ambiguous ones stay blank.
+    attach_jobs(&mut scan.rows, &block.events);
+    Ok(scan.rows)
+}
+
+/// The account's rows of one block as its events are met, and what the pools' changes need.
+struct BlockScan<'a> {
+    me: AccountId,
+    block: &'a ScannedBlock,
+    rows: Vec<Row>,
+    /// The pools rewarded or slashed in this block.
+    touched: BTreeSet<AccountId>,
+    /// The account's own flows into and out of pools in this block.
+    delegated_here: Vec<(AccountId, Balance)>,
+    withdrawn_here: Vec<(AccountId, Balance)>,
+    /// The jobs pallet's slash events say why; the staking pallet's, just before them, say how much.
+    slashed_jobs: Vec<(JobId, AccountId, SlashReason)>,
+}
+
+impl<'a> BlockScan<'a> {
+    fn new(me: AccountId, block: &'a ScannedBlock) -> Self {
+        let slashed_jobs = block
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                ComputeEvent::Jobs(JobsEvent::ProviderSlashed { job_id, provider, reason, .. }) => {
+                    Some((*job_id, provider.0, *reason))
+                }
+                _ => None,
+            })
+            .collect();
+        BlockScan {
+            me,
+            block,
+            rows: Vec::new(),
+            touched: BTreeSet::new(),
+            delegated_here: Vec::new(),
+            withdrawn_here: Vec::new(),
+            slashed_jobs,
+        }
+    }
+
+    fn push(
+        &mut self,
+        kind: Kind,
+        job: Option<JobId>,
+        counterparty: Option<AccountId>,
+        amount: i128,
+        detail: String,
+    ) {
+        self.rows.push(Row {
+            block: self.block.number as BlockNumber,
+            timestamp_ms: self.block.timestamp_ms,
+            kind,
+            job,
+            counterparty,
+            amount,
+            detail,
+        });
+    }
+
+    /// A staking event: payments, emission, slashes, and the account's stake movements.
+    fn staking(&mut self, event: &StakingEvent, pools: &mut BTreeSet<AccountId>) {
+        let me = self.me;
+        match event {
+            StakingEvent::Rewarded { provider, payer, split, job_id } => {
                 let (provider, payer) = (provider.0, payer.0);
-                touched.insert(provider);
+                self.touched.insert(provider);
                 let detail = format!(
                     "commission {}, to bond {}, to delegators {}",
                     split.commission, split.to_bond, split.to_delegators
                 );
-                if provider == *me {
+                if provider == me {
                     let own = split_own(split) as i128;
-                    rows.push(row(Kind::JobPaymentReceived, Some(*job_id), Some(payer), own, detail.clone()));
+                    self.push(Kind::JobPaymentReceived, Some(*job_id), Some(payer), own, detail.clone());
                 }
-                if payer == *me {
+                if payer == me {
                     let paid = -(split_total(split) as i128);
-                    rows.push(row(Kind::JobPaymentMade, Some(*job_id), Some(provider), paid, detail));
+                    self.push(Kind::JobPaymentMade, Some(*job_id), Some(provider), paid, detail);
                 }
             }
-            ComputeEvent::Staking(StakingEvent::EmissionPaid { era, provider, work, split }) => {
-                touched.insert(provider.0);
-                if provider.0 == *me {
+            StakingEvent::EmissionPaid { era, provider, work, split } => {
+                self.touched.insert(provider.0);
+                if provider.0 == me {
                     let detail = format!(
                         "era {era}, {work} work units; commission {}, to bond {}, to delegators {}",
                         split.commission, split.to_bond, split.to_delegators
                     );
-                    rows.push(row(Kind::Emission, None, None, split_own(split) as i128, detail));
+                    self.push(Kind::Emission, None, None, split_own(split) as i128, detail);
                 }
             }
-            ComputeEvent::Staking(StakingEvent::Slashed {
-                provider,
-                requested,
-                from_bond,
-                from_delegators,
-                job_id,
-            }) => {
-                touched.insert(provider.0);
-                if provider.0 == *me {
-                    let job = slashed_jobs
+            StakingEvent::Slashed { provider, requested, from_bond, from_delegators, job_id } => {
+                self.touched.insert(provider.0);
+                if provider.0 == me {
+                    let job = self
+                        .slashed_jobs
                         .iter()
-                        .position(|(slashed_job, slashed, _)| {
-                            *slashed == *me && Some(*slashed_job) == *job_id
-                        })
-                        .map(|i| slashed_jobs.remove(i));
+                        .position(|(slashed_job, slashed, _)| *slashed == me && Some(*slashed_job) == *job_id)
+                        .map(|i| self.slashed_jobs.remove(i));
                     let reason = match job.map(|(_, _, reason)| reason) {
                         Some(SlashReason::WrongResult) => "wrong result; ",
                         Some(SlashReason::MissedDeadline) => "missed deadline; ",
@@ -312,115 +350,104 @@ async fn block_rows(
                         "{reason}asked {requested}, from bond {from_bond}, from delegators {from_delegators}"
                     );
                     let job = job.map(|(job_id, _, _)| job_id);
-                    rows.push(row(Kind::Slash, job, None, -(*from_bond as i128), detail));
+                    self.push(Kind::Slash, job, None, -(*from_bond as i128), detail);
                 }
             }
-            ComputeEvent::Staking(StakingEvent::ProviderRegistered { provider, bond, .. })
-                if provider.0 == *me =>
-            {
-                rows.push(row(Kind::Bonded, None, None, *bond as i128, "registration".into()));
+            StakingEvent::ProviderRegistered { provider, bond, .. } if provider.0 == me => {
+                self.push(Kind::Bonded, None, None, *bond as i128, "registration".into());
             }
-            ComputeEvent::Staking(
-                StakingEvent::Bonded { provider, amount }
-                | StakingEvent::Unbonded { provider, amount, .. }
-                | StakingEvent::Withdrawn { provider, amount },
-            ) if provider.0 == *me => {
-                let kind = match event {
-                    ComputeEvent::Staking(StakingEvent::Bonded { .. }) => Kind::Bonded,
-                    ComputeEvent::Staking(StakingEvent::Unbonded { .. }) => Kind::Unbonded,
-                    _ => Kind::Withdrawn,
-                };
-                rows.push(row(kind, None, None, *amount as i128, String::new()));
+            StakingEvent::Bonded { provider, amount } if provider.0 == me => {
+                self.push(Kind::Bonded, None, None, *amount as i128, String::new());
             }
-            ComputeEvent::Staking(
-                StakingEvent::Delegated { delegator, provider, amount, .. }
-                | StakingEvent::Undelegated { delegator, provider, amount, .. }
-                | StakingEvent::DelegationWithdrawn { delegator, provider, amount }
-                | StakingEvent::PendingDelegationCancelled { delegator, provider, amount },
-            ) => {
-                if delegator.0 != *me {
-                    continue;
-                }
-                let (provider, amount) = (provider.0, *amount);
-                let kind = match event {
-                    ComputeEvent::Staking(StakingEvent::Delegated { .. }) => {
-                        pools.insert(provider);
-                        delegated_here.push((provider, amount));
-                        Kind::Delegated
-                    }
-                    ComputeEvent::Staking(StakingEvent::Undelegated { .. }) => Kind::Undelegated,
-                    ComputeEvent::Staking(StakingEvent::DelegationWithdrawn { .. }) => {
-                        withdrawn_here.push((provider, amount));
-                        Kind::DelegationWithdrawn
-                    }
-                    _ => {
-                        withdrawn_here.push((provider, amount));
-                        Kind::DelegationCancelled
-                    }
-                };
-                rows.push(row(kind, None, Some(provider), amount as i128, String::new()));
+            StakingEvent::Unbonded { provider, amount, .. } if provider.0 == me => {
+                self.push(Kind::Unbonded, None, None, *amount as i128, String::new());
             }
-            ComputeEvent::Jobs(
-                JobsEvent::JobCompleted { job_id, .. }
-                | JobsEvent::JobFailed { job_id, .. }
-                | JobsEvent::JobInconclusive { job_id, .. }
-                | JobsEvent::JobExpired { job_id, .. },
-            ) => {
-                if let Some((requester, fee)) = requester_of.get(*job_id).await? {
-                    if requester == *me && fee > 0 {
-                        rows.push(row(Kind::JobFee, Some(*job_id), None, -(fee as i128), String::new()));
-                    }
-                }
+            StakingEvent::Withdrawn { provider, amount } if provider.0 == me => {
+                self.push(Kind::Withdrawn, None, None, *amount as i128, String::new());
             }
-            ComputeEvent::Jobs(JobsEvent::JobCancelled { job_id, fee, .. }) => {
-                if let Some((requester, _)) = requester_of.get(*job_id).await? {
-                    if requester == *me && *fee > 0 {
-                        rows.push(row(
-                            Kind::JobFee,
-                            Some(*job_id),
-                            None,
-                            -(*fee as i128),
-                            "cancelled".into(),
-                        ));
-                    }
-                }
+            StakingEvent::Delegated { delegator, provider, amount, .. } if delegator.0 == me => {
+                pools.insert(provider.0);
+                self.delegated_here.push((provider.0, *amount));
+                self.push(Kind::Delegated, None, Some(provider.0), *amount as i128, String::new());
             }
-            ComputeEvent::Jobs(JobsEvent::SlashedFundsSettled { job_id, reimbursed, .. }) => {
-                if *reimbursed == 0 {
-                    continue;
-                }
-                if let Some((requester, _)) = requester_of.get(*job_id).await? {
-                    if requester == *me {
-                        let amount = *reimbursed as i128;
-                        rows.push(row(Kind::SlashCompensation, Some(*job_id), None, amount, String::new()));
-                    }
-                }
+            StakingEvent::Undelegated { delegator, provider, amount, .. } if delegator.0 == me => {
+                self.push(Kind::Undelegated, None, Some(provider.0), *amount as i128, String::new());
             }
-            ComputeEvent::Jobs(JobsEvent::JobSubmitted { job_id, requester, fee, .. }) => {
-                // A job submitted and cancelled in one block was not open at the parent: remember it.
-                requester_of.submitted(SubmittedHere { job_id: *job_id, requester: requester.0, fee: *fee });
+            StakingEvent::DelegationWithdrawn { delegator, provider, amount } if delegator.0 == me => {
+                self.withdrawn_here.push((provider.0, *amount));
+                self.push(Kind::DelegationWithdrawn, None, Some(provider.0), *amount as i128, String::new());
+            }
+            StakingEvent::PendingDelegationCancelled { delegator, provider, amount } if delegator.0 == me => {
+                self.withdrawn_here.push((provider.0, *amount));
+                self.push(Kind::DelegationCancelled, None, Some(provider.0), *amount as i128, String::new());
             }
             _ => {}
         }
     }
 
-    for provider in touched.intersection(pools) {
-        let before =
-            chain.delegation(parent.at().await?, provider, me).await?.map(|d| d.total()).unwrap_or(0);
-        let after = chain.delegation(&block.at, provider, me).await?.map(|d| d.total()).unwrap_or(0);
-        let flow_in: Balance = delegated_here.iter().filter(|(p, _)| p == provider).map(|(_, a)| a).sum();
-        let flow_out: Balance = withdrawn_here.iter().filter(|(p, _)| p == provider).map(|(_, a)| a).sum();
-        let change = after as i128 - before as i128 - flow_in as i128 + flow_out as i128;
-        if change != 0 {
-            let kind = if change > 0 { Kind::DelegationReward } else { Kind::DelegationSlash };
-            let detail = format!("position {before} -> {after}");
-            rows.push(row(kind, None, Some(*provider), change, detail));
+    /// A jobs event: the account's fees as a requester, and its share of slashed funds.
+    async fn jobs(&mut self, event: &JobsEvent, requester_of: &mut RequesterLookup<'_>) -> Result<(), Error> {
+        match event {
+            JobsEvent::JobCompleted { job_id, .. }
+            | JobsEvent::JobFailed { job_id, .. }
+            | JobsEvent::JobInconclusive { job_id, .. }
+            | JobsEvent::JobExpired { job_id, .. } => {
+                if let Some((requester, fee)) = requester_of.get(*job_id).await? {
+                    if requester == self.me && fee > 0 {
+                        self.push(Kind::JobFee, Some(*job_id), None, -(fee as i128), String::new());
+                    }
+                }
+            }
+            JobsEvent::JobCancelled { job_id, fee, .. } => {
+                if let Some((requester, _)) = requester_of.get(*job_id).await? {
+                    if requester == self.me && *fee > 0 {
+                        self.push(Kind::JobFee, Some(*job_id), None, -(*fee as i128), "cancelled".into());
+                    }
+                }
+            }
+            JobsEvent::SlashedFundsSettled { job_id, reimbursed, .. } if *reimbursed > 0 => {
+                if let Some((requester, _)) = requester_of.get(*job_id).await? {
+                    if requester == self.me {
+                        let amount = *reimbursed as i128;
+                        self.push(Kind::SlashCompensation, Some(*job_id), None, amount, String::new());
+                    }
+                }
+            }
+            JobsEvent::JobSubmitted { job_id, requester, fee, .. } => {
+                // A job submitted and cancelled in one block was not open at the parent: remember it.
+                requester_of.submitted(SubmittedHere { job_id: *job_id, requester: requester.0, fee: *fee });
+            }
+            _ => {}
         }
+        Ok(())
     }
-    // Payments name no job in their events: attach the job whose completion paid them, when the block
-    // completed exactly one job (the usual case on a quiet chain). Ambiguous ones stay blank.
-    attach_jobs(&mut rows, &block.events);
-    Ok(rows)
+
+    /// The change of the account's position in each pool rewarded or slashed here, less its own flows.
+    async fn pool_changes(
+        &mut self,
+        chain: &Chain,
+        parent: &Parent<'_>,
+        pools: &BTreeSet<AccountId>,
+    ) -> Result<(), Error> {
+        let me = self.me;
+        let touched: Vec<AccountId> = self.touched.intersection(pools).copied().collect();
+        for provider in touched {
+            let before =
+                chain.delegation(parent.at().await?, &provider, &me).await?.map(|d| d.total()).unwrap_or(0);
+            let after =
+                chain.delegation(&self.block.at, &provider, &me).await?.map(|d| d.total()).unwrap_or(0);
+            let flow = |flows: &[(AccountId, Balance)]| -> Balance {
+                flows.iter().filter(|(p, _)| *p == provider).map(|(_, a)| a).sum()
+            };
+            let (flow_in, flow_out) = (flow(&self.delegated_here), flow(&self.withdrawn_here));
+            let change = after as i128 - before as i128 - flow_in as i128 + flow_out as i128;
+            if change != 0 {
+                let kind = if change > 0 { Kind::DelegationReward } else { Kind::DelegationSlash };
+                self.push(kind, None, Some(provider), change, format!("position {before} -> {after}"));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Fills the job of the payment rows when the block completed a single job; a delegator's reward too, when

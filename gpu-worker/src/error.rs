@@ -59,6 +59,9 @@ pub enum Error {
     /// A job's kernel is not on chain.
     #[error("kernel {0} is not registered on chain")]
     MissingKernel(String),
+    /// The node served a kernel whose hash is not its id.
+    #[error("the node served a source for kernel {0} that does not hash to it; not running it")]
+    KernelHashMismatch(String),
     /// A recomputed result does not open the commitment made for it.
     #[error("the recomputed result does not open our commitment (was the kernel non-deterministic?)")]
     CommitmentMismatch,

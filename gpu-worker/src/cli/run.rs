@@ -22,9 +22,13 @@ pub(crate) struct RunArgs {
     /// The most disk space for outputs, in MiB (least recently used outputs go first).
     #[arg(long, default_value_t = 4096)]
     pub(crate) store_mib: u64,
-    /// Where the output server (and /health, /metrics) listens.
+    /// Where the public output server (and /health) listens.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub(crate) listen: std::net::SocketAddr,
+    /// Where the operator's server (/metrics and /health) listens; none when not given. Keep it off the
+    /// public network.
+    #[arg(long)]
+    pub(crate) metrics_listen: Option<std::net::SocketAddr>,
     /// The URL published for downloads (default: http:// + the listen address).
     #[arg(long)]
     pub(crate) public_url: Option<String>,
@@ -70,6 +74,7 @@ pub(crate) fn run(adapter: AdapterSelector, args: RunArgs) -> anyhow::Result<Exi
         store_dir: args.data_dir,
         store_max_bytes: args.store_mib.saturating_mul(1 << 20),
         listen: args.listen,
+        metrics_listen: args.metrics_listen,
         exec: compute_executor::exec::ExecConfig {
             adapter,
             timeout: seconds(args.timeout)?,

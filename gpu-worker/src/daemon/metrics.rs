@@ -26,6 +26,10 @@ pub struct Metrics {
     pub store_bytes: IntGauge,
     /// Outputs served over HTTP.
     pub outputs_served: IntCounter,
+    /// HTTP connections open now.
+    pub http_connections: IntGauge,
+    /// HTTP connections closed at once because a connection cap was reached.
+    pub http_refused: IntCounter,
 }
 
 impl Metrics {
@@ -55,6 +59,11 @@ impl Metrics {
             )?,
             store_bytes: IntGauge::new("store_bytes", "Bytes in the output store")?,
             outputs_served: IntCounter::new("outputs_served_total", "Outputs served over HTTP")?,
+            http_connections: IntGauge::new("http_connections", "HTTP connections open now")?,
+            http_refused: IntCounter::new(
+                "http_connections_refused_total",
+                "HTTP connections closed at once because a connection cap was reached",
+            )?,
             registry,
         };
         metrics.registry.register(Box::new(metrics.jobs_executed.clone()))?;
@@ -66,6 +75,8 @@ impl Metrics {
         metrics.registry.register(Box::new(metrics.gpu_time.clone()))?;
         metrics.registry.register(Box::new(metrics.store_bytes.clone()))?;
         metrics.registry.register(Box::new(metrics.outputs_served.clone()))?;
+        metrics.registry.register(Box::new(metrics.http_connections.clone()))?;
+        metrics.registry.register(Box::new(metrics.http_refused.clone()))?;
         Ok(metrics)
     }
 

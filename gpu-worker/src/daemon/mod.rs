@@ -34,7 +34,7 @@ use compute_executor::exec::{ExecConfig, Failure, Outcome};
 use crate::error::Error;
 use compute_primitives::failure::FailureReason;
 use metrics::Metrics;
-use server::ServerState;
+use server::{Routes, ServerLimits, ServerState};
 use store::OutputStore;
 
 /// Blocks after which an action whose transaction left no trace on chain is tried again.
@@ -57,8 +57,10 @@ pub struct DaemonConfig {
     pub store_dir: PathBuf,
     /// The most bytes of outputs kept.
     pub store_max_bytes: u64,
-    /// Where the HTTP server listens.
+    /// Where the public HTTP server (outputs, health) listens.
     pub listen: SocketAddr,
+    /// Where the operator's HTTP server (health, metrics) listens, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
     /// The executor.
     pub exec: ExecConfig,
     /// Profile and registration terms.
@@ -98,10 +100,20 @@ struct Worker {
 /// A daemon that is serving: its HTTP address and account.
 #[derive(Clone, Debug)]
 pub struct Running {
-    /// Where the outputs, `/health` and `/metrics` are served.
+    /// Where the outputs and `/health` are served.
     pub http: SocketAddr,
     /// The provider account (SS58).
     pub account: String,
+}
+
+/// The source the node served for `kernel`, if it is that kernel's: the node is not trusted with it, and a
+/// kernel's id is the hash of its source.
+fn verified_kernel(kernel: &KernelId, code: Vec<u8>) -> Result<Vec<u8>, Error> {
+    if compute_primitives::kernel_id(&code) == *kernel {
+        Ok(code)
+    } else {
+        Err(Error::KernelHashMismatch(hex::encode(kernel.0)))
+    }
 }
 
 /// Runs the daemon until the process is stopped. `on_ready` is called once it serves and is registered.
@@ -109,11 +121,22 @@ pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Resul
     let store = Arc::new(OutputStore::open(&config.store_dir, config.store_max_bytes)?);
     let metrics = Metrics::new()?;
     metrics.store_bytes.set(store.total_bytes() as i64);
+    let state = ServerState { store: store.clone(), metrics: metrics.clone() };
     let (http, _server) =
-        server::serve(config.listen, ServerState { store: store.clone(), metrics: metrics.clone() })
+        server::serve(config.listen, state.clone(), Routes::Public, ServerLimits::default())
             .await
             .map_err(|source| Error::Listen { addr: config.listen, source })?;
-    log::info!("serving outputs, /health and /metrics on http://{http}");
+    log::info!("serving outputs and /health on http://{http}");
+    let _operator = match config.metrics_listen {
+        Some(addr) => {
+            let (bound, task) = server::serve(addr, state, Routes::Operator, ServerLimits::default())
+                .await
+                .map_err(|source| Error::Listen { addr, source })?;
+            log::info!("serving /metrics and /health on http://{bound}");
+            Some(task)
+        }
+        None => None,
+    };
 
     let gpu = GpuService::start(config.exec.clone())?;
     let adapter = gpu.adapter();
@@ -296,7 +319,7 @@ impl Worker {
             .kernel_code(at, kernel)
             .await?
             .ok_or_else(|| Error::MissingKernel(hex::encode(kernel.0)))?;
-        let code = Arc::new(code);
+        let code = Arc::new(verified_kernel(kernel, code)?);
         self.kernels.lock().unwrap_or_else(|p| p.into_inner()).insert(*kernel, code.clone());
         Ok(code)
     }
@@ -409,6 +432,16 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kernel_the_node_altered_is_refused() {
+        let source = b"@compute @workgroup_size(1) fn main() {}".to_vec();
+        let kernel = compute_primitives::kernel_id(&source);
+        assert_eq!(verified_kernel(&kernel, source.clone()).unwrap(), source);
+        let mut altered = source;
+        altered[0] ^= 1;
+        assert!(matches!(verified_kernel(&kernel, altered), Err(Error::KernelHashMismatch(_))));
+    }
 
     #[test]
     fn a_job_gets_the_time_before_its_deadline_less_the_margin() {

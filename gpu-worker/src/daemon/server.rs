@@ -1,13 +1,23 @@
-//! The provider's HTTP server: outputs by result root (with range requests), health and metrics.
+//! The provider's HTTP servers: the public one (outputs by result root, with range requests, and health) and
+//! the operator's (health and metrics), on its own address.
 //!
-//! - `GET /outputs/<root hex>`: the output whose blake3 hash is `root`; `Range: bytes=a-b` (one range) gets
-//!   `206 Partial Content`, an unsatisfiable range `416`. `HEAD` gives the length.
-//! - `GET /health`: `200 ok` while the daemon runs.
-//! - `GET /metrics`: Prometheus text format.
+//! - `GET /outputs/<root hex>` (public): the output whose blake3 hash is `root`; `Range: bytes=a-b` (one range)
+//!   gets `206 Partial Content`, an unsatisfiable range `416`. `HEAD` gives the length.
+//! - `GET /health` (both): `200 ok` while the daemon runs.
+//! - `GET /metrics` (operator's): Prometheus text format.
+//!
+//! Anyone can connect to the public server, so it holds no socket for free: a client gets
+//! [`ServerLimits::header_timeout`] to send each request's headers (which also closes idle keep-alive
+//! connections), a connection lives at most [`ServerLimits::max_connection_time`], and connections past
+//! [`ServerLimits::max_connections`] in all or [`ServerLimits::max_per_ip`] from one address are closed at
+//! once (counted in `gpu_worker_http_connections_refused_total`), so a flood cannot exhaust the process's file
+//! descriptors.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures::TryStreamExt;
@@ -15,7 +25,7 @@ use http_body_util::{combinators::BoxBody, BodyExt, Full, StreamBody};
 use hyper::body::Frame;
 use hyper::header::{HeaderValue, ACCEPT_RANGES, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::net::TcpListener;
 
@@ -34,34 +44,122 @@ pub struct ServerState {
     pub metrics: Metrics,
 }
 
-/// Binds `addr` and serves until the task is dropped; returns the bound address (port 0 picks one).
+/// Which routes a server answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routes {
+    /// Outputs and health: for everyone.
+    Public,
+    /// Health and metrics: for the operator.
+    Operator,
+}
+
+/// What one server lets its clients hold.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerLimits {
+    /// Connections open at once.
+    pub max_connections: usize,
+    /// Connections open at once from one IP address.
+    pub max_per_ip: usize,
+    /// Time to send a request's headers, and the most a keep-alive connection stays idle.
+    pub header_timeout: Duration,
+    /// The longest a connection lives (a slow reader of a large output included).
+    pub max_connection_time: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            max_connections: 256,
+            max_per_ip: 16,
+            header_timeout: Duration::from_secs(10),
+            max_connection_time: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// The connections a server holds, in all and per address; a [`Slot`] gives its place back when dropped.
+#[derive(Debug, Default)]
+struct Connections {
+    per_ip: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One admitted connection.
+struct Slot {
+    connections: Arc<Connections>,
+    ip: IpAddr,
+    metrics: Metrics,
+}
+
+impl Connections {
+    /// A slot for a connection from `ip`, unless a cap is reached.
+    fn admit(self: &Arc<Self>, ip: IpAddr, limits: &ServerLimits, metrics: &Metrics) -> Option<Slot> {
+        let mut per_ip = self.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        let total: usize = per_ip.values().sum();
+        let from_ip = per_ip.get(&ip).copied().unwrap_or(0);
+        if total >= limits.max_connections || from_ip >= limits.max_per_ip {
+            return None;
+        }
+        *per_ip.entry(ip).or_default() += 1;
+        metrics.http_connections.inc();
+        Some(Slot { connections: self.clone(), ip, metrics: metrics.clone() })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut per_ip = self.connections.per_ip.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = per_ip.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                per_ip.remove(&self.ip);
+            }
+        }
+        self.metrics.http_connections.dec();
+    }
+}
+
+/// Binds `addr` and serves `routes` under `limits` until the task is dropped; returns the bound address
+/// (port 0 picks one).
 pub async fn serve(
     addr: SocketAddr,
     state: ServerState,
+    routes: Routes,
+    limits: ServerLimits,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
+    let connections = Arc::new(Connections::default());
     let task = tokio::spawn(async move {
         loop {
-            let (stream, _) = match listener.accept().await {
+            let (stream, peer) = match listener.accept().await {
                 Ok(conn) => conn,
                 Err(e) => {
-                    log::warn!("output server: accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    // Out of descriptors, most likely: wait for connections to end rather than spin.
+                    log::warn!("HTTP server on {bound}: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             };
+            let Some(slot) = connections.admit(peer.ip(), &limits, &state.metrics) else {
+                state.metrics.http_refused.inc();
+                drop(stream);
+                continue;
+            };
             let state = state.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = hyper::service::service_fn(move |req| {
                     let state = state.clone();
-                    async move { Ok::<_, Infallible>(handle(&state, req).await) }
+                    async move { Ok::<_, Infallible>(handle(&state, routes, req).await) }
                 });
-                if let Err(e) = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                {
-                    log::debug!("output server: connection ended: {e}");
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_timeout)
+                    .serve_connection(TokioIo::new(stream), service);
+                match tokio::time::timeout(limits.max_connection_time, connection).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => log::debug!("HTTP server: connection from {peer} ended: {e}"),
+                    Err(_) => log::debug!("HTTP server: connection from {peer} closed after its time limit"),
                 }
             });
         }
@@ -76,16 +174,19 @@ fn full(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) 
     response
 }
 
-async fn handle(state: &ServerState, req: Request<hyper::body::Incoming>) -> Response<Body> {
+async fn handle(state: &ServerState, routes: Routes, req: Request<hyper::body::Incoming>) -> Response<Body> {
     let head = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head {
         return full(StatusCode::METHOD_NOT_ALLOWED, "text/plain", "only GET and HEAD\n");
     }
     let path = req.uri().path();
-    match path {
-        "/health" => full(StatusCode::OK, "text/plain", "ok\n"),
-        "/metrics" => full(StatusCode::OK, "text/plain; version=0.0.4", state.metrics.render()),
-        _ => match path.strip_prefix("/outputs/") {
+    match (routes, path) {
+        (_, "/health") => full(StatusCode::OK, "text/plain", "ok\n"),
+        (Routes::Operator, "/metrics") => {
+            full(StatusCode::OK, "text/plain; version=0.0.4", state.metrics.render())
+        }
+        (Routes::Operator, _) => full(StatusCode::NOT_FOUND, "text/plain", "not found\n"),
+        (Routes::Public, _) => match path.strip_prefix("/outputs/") {
             Some(hex_root) => {
                 let range = req.headers().get(RANGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
                 output(state, hex_root, range.as_deref(), head).await
@@ -198,7 +299,9 @@ mod tests {
         let root = compute_primitives::result_root(&output);
         store.put(&root, &output).unwrap();
         let state = ServerState { store, metrics: Metrics::new().unwrap() };
-        let (addr, _task) = serve("127.0.0.1:0".parse().unwrap(), state).await.unwrap();
+        let any = "127.0.0.1:0".parse().unwrap();
+        let (addr, _task) = serve(any, state.clone(), Routes::Public, ServerLimits::default()).await.unwrap();
+        let (ops, _ops) = serve(any, state, Routes::Operator, ServerLimits::default()).await.unwrap();
         let url = format!("http://{addr}/outputs/{}", hex::encode(root.0));
         let got = tokio::task::spawn_blocking(move || {
             let whole = ureq::get(&url).call().unwrap();
@@ -212,7 +315,13 @@ mod tests {
             std::io::Read::read_to_end(&mut part.into_reader(), &mut part_body).unwrap();
             let missing = ureq::get(&format!("http://{addr}/outputs/{}", "00".repeat(32))).call();
             let bad_range = ureq::get(&url).set("Range", "bytes=9000-").call();
-            let metrics = ureq::get(&format!("http://{addr}/metrics")).call().unwrap().into_string().unwrap();
+            let metrics = ureq::get(&format!("http://{ops}/metrics")).call().unwrap().into_string().unwrap();
+            let public_metrics = ureq::get(&format!("http://{addr}/metrics")).call();
+            let ops_output = ureq::get(&format!("http://{ops}/outputs/{}", hex::encode(root.0))).call();
+            assert!(
+                public_metrics.is_err() && ops_output.is_err(),
+                "each server answers its own routes only"
+            );
             (
                 body,
                 part_body,
@@ -228,5 +337,82 @@ mod tests {
         assert_eq!(got.2, Some(Some(404)));
         assert!(got.3, "an unsatisfiable range is refused");
         assert!(got.4.contains("gpu_worker_outputs_served_total 2"), "{}", got.4);
+    }
+
+    /// Opens `n` connections to `addr` that send `prefix` and then nothing.
+    fn stalled(addr: SocketAddr, n: usize, prefix: &[u8]) -> Vec<std::net::TcpStream> {
+        (0..n)
+            .map(|_| {
+                let mut stream = std::net::TcpStream::connect(addr).unwrap();
+                std::io::Write::write_all(&mut stream, prefix).unwrap();
+                stream
+            })
+            .collect()
+    }
+
+    /// Whether the server closed `stream` (a read returns end of file or an error) within `wait`.
+    fn closed_within(stream: &mut std::net::TcpStream, wait: Duration) -> bool {
+        stream.set_read_timeout(Some(wait)).unwrap();
+        let mut byte = [0u8; 1];
+        match std::io::Read::read(stream, &mut byte) {
+            Ok(0) => true,
+            Ok(_) => false,
+            Err(e) => !matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slow_headers_and_floods_hold_no_sockets_and_health_answers_throughout() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(OutputStore::open(dir.path(), 1 << 20).unwrap());
+        let output = vec![7u8; 100];
+        let root = compute_primitives::result_root(&output);
+        store.put(&root, &output).unwrap();
+        let metrics = Metrics::new().unwrap();
+        let state = ServerState { store, metrics: metrics.clone() };
+        let limits = ServerLimits {
+            max_connections: 40,
+            max_per_ip: 20,
+            header_timeout: Duration::from_millis(1500),
+            max_connection_time: Duration::from_secs(30),
+        };
+        let any = "127.0.0.1:0".parse().unwrap();
+        let (public, _public) = serve(any, state.clone(), Routes::Public, limits).await.unwrap();
+        let (ops, _ops) = serve(any, state, Routes::Operator, ServerLimits::default()).await.unwrap();
+        let url = format!("http://{public}/outputs/{}", hex::encode(root.0));
+        let report = tokio::task::spawn_blocking(move || {
+            let health = || ureq::get(&format!("http://{ops}/health")).call().map(|r| r.status()).ok();
+            // A flood of idle sockets and of half-sent headers, well past the per-address cap.
+            let mut idle = stalled(public, 30, b"");
+            let mut slow = stalled(public, 30, b"GET /outputs/");
+            assert_eq!(health(), Some(200), "the operator's server answers during the flood");
+            std::thread::sleep(Duration::from_millis(100));
+            let held = metrics.http_connections.get();
+            let refused = metrics.http_refused.get();
+            // Past the cap, a connection is closed at once; the admitted ones when their headers are late.
+            let closed_at_once = idle
+                .iter_mut()
+                .chain(slow.iter_mut())
+                .map(|s| closed_within(s, Duration::from_millis(1)))
+                .filter(|closed| *closed)
+                .count();
+            let start = std::time::Instant::now();
+            let all_closed =
+                idle.iter_mut().chain(slow.iter_mut()).all(|s| closed_within(s, Duration::from_secs(5)));
+            let reaped_after = start.elapsed();
+            assert_eq!(health(), Some(200));
+            let served = ureq::get(&url).call().map(|r| r.status()).ok();
+            (held, refused, closed_at_once, all_closed, reaped_after, served, metrics.http_connections.get())
+        })
+        .await
+        .unwrap();
+        let (held, refused, closed_at_once, all_closed, reaped_after, served, held_after) = report;
+        assert_eq!(held, 20, "one address holds at most max_per_ip sockets");
+        assert_eq!(refused, 40);
+        assert_eq!(closed_at_once, 40, "the refused ones are closed at once");
+        assert!(all_closed, "late headers close the admitted ones");
+        assert!(reaped_after < Duration::from_secs(4), "{reaped_after:?}");
+        assert_eq!(served, Some(200), "the server serves again once the flood is reaped");
+        assert!(held_after <= 1, "{held_after}");
     }
 }

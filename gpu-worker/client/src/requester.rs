@@ -218,13 +218,26 @@ fn winning_root(
 async fn download(url: String) -> Result<Vec<u8>, String> {
     tokio::task::spawn_blocking(move || {
         // A provider that is down should cost seconds, not the whole transfer budget: others are asked next.
+        // A provider serves its outputs itself: a redirect could only point the download at another host
+        // (an internal address of the requester's network, say), so none is followed.
         let agent = ureq::AgentBuilder::new()
             .timeout_connect(Duration::from_secs(5))
             .timeout(Duration::from_secs(120))
+            .redirects(0)
             .build();
         let response = agent.get(&url).call().map_err(|e| e.to_string())?;
+        if response.status() != 200 {
+            let to = response.header("Location").unwrap_or("nowhere").to_owned();
+            return Err(format!(
+                "answered {} (to {to}), not the output; redirects are not followed",
+                response.status()
+            ));
+        }
         let mut body = Vec::new();
         response.into_reader().take(MAX_OUTPUT + 1).read_to_end(&mut body).map_err(|e| e.to_string())?;
+        if body.len() as u64 > MAX_OUTPUT {
+            return Err(format!("sent more than the largest output ({MAX_OUTPUT} bytes); stopped reading"));
+        }
         Ok(body)
     })
     .await
@@ -293,4 +306,33 @@ pub async fn fetch(chain: &Chain, job_id: JobId, sources: &[String]) -> Result<F
         tried.push("no provider is registered to ask (give --from URL)".into());
     }
     Err(Error::NotFetched { job_id, root: root_hex, tried: tried.join("; ") })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-shot HTTP server that answers `response` to the first request; returns its URL.
+    fn answer_once(response: &'static str) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/outputs/x", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 1024];
+            let _ = std::io::Read::read(&mut stream, &mut request);
+            let _ = std::io::Write::write_all(&mut stream, response.as_bytes());
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn downloads_follow_no_redirect() {
+        let url = answer_once(
+            "HTTP/1.1 302 Found\r\nLocation: http://169.254.169.254/\r\nContent-Length: 0\r\n\r\n",
+        );
+        let error = download(url).await.unwrap_err();
+        assert!(error.contains("302") && error.contains("169.254.169.254"), "{error}");
+        let url = answer_once("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+        assert_eq!(download(url).await.unwrap(), b"abc");
+    }
 }

@@ -336,7 +336,8 @@ impl Worker {
 
     /// The job's result root: recorded, or computed now (and its output stored).
     async fn result(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<ResultRoot, Error> {
-        if let Some(root) = self.store.job_root(job_id) {
+        let spec_hash = *blake3::hash(&codec::Encode::encode(&job.spec)).as_bytes();
+        if let Some(root) = self.store.job_root(job_id, &spec_hash) {
             let failure = compute_primitives::failure::failure_reason_of(&root).is_some();
             if failure || self.store.get(&root).is_some() {
                 return Ok(root);
@@ -394,7 +395,7 @@ impl Worker {
                 failure.root
             }
         };
-        if let Err(e) = self.store.record_job(job_id, &root) {
+        if let Err(e) = self.store.record_job(job_id, &spec_hash, &root) {
             log::warn!("job {job_id}: cannot record the root (a restart will recompute it): {e}");
         }
         Ok(root)
@@ -421,6 +422,9 @@ impl Worker {
             log::error!("job {job_id}: our result no longer opens our commitment; not revealing");
             return Err(Error::CommitmentMismatch);
         }
+        // The reveal phase has begun: every replica has committed (or run out of time), so the output can
+        // no longer help one of them skip the work.
+        self.store.publish(&root);
         let call = api::tx().compute_jobs().reveal_result(job_id, Static(root), Static(salt));
         self.chain.submit(self.config.identity.keypair(), &call).await?;
         self.metrics.reveals.inc();

@@ -231,7 +231,7 @@ async fn output(state: &ServerState, hex_root: &str, range: Option<&str>, head: 
     let Some(root) = parse_root(hex_root) else {
         return full(StatusCode::BAD_REQUEST, "text/plain", "a result root is 64 hex digits\n");
     };
-    let Some(stored) = state.store.get(&ResultRoot(root)) else {
+    let Some(stored) = state.store.get_public(&ResultRoot(root)) else {
         return full(StatusCode::NOT_FOUND, "text/plain", "no such output here\n");
     };
     let (status, start, end) = match parse_range(range, stored.len) {
@@ -298,6 +298,7 @@ mod tests {
         let output: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
         let root = compute_primitives::result_root(&output);
         store.put(&root, &output).unwrap();
+        store.publish(&root);
         let state = ServerState { store, metrics: Metrics::new().unwrap() };
         let any = "127.0.0.1:0".parse().unwrap();
         let (addr, _task) = serve(any, state.clone(), Routes::Public, ServerLimits::default()).await.unwrap();
@@ -368,6 +369,7 @@ mod tests {
         let output = vec![7u8; 100];
         let root = compute_primitives::result_root(&output);
         store.put(&root, &output).unwrap();
+        store.publish(&root);
         let metrics = Metrics::new().unwrap();
         let state = ServerState { store, metrics: metrics.clone() };
         let limits = ServerLimits {

@@ -14,6 +14,8 @@ use compute_primitives::{JobId, ResultRoot};
 struct Entry {
     len: u64,
     last_used: u64,
+    /// Not served yet: its job has not reached the reveal phase.
+    withheld: bool,
 }
 
 #[derive(Debug, Default)]
@@ -64,12 +66,21 @@ impl OutputStore {
         }
         found.sort_by_key(|(modified, _, _)| *modified);
         let mut state = State::default();
+        let store = OutputStore { outputs, jobs, max_bytes, state: Mutex::new(State::default()) };
+        // The outputs of jobs still recorded (not known to have ended) stay withheld until they are published.
+        let in_progress: Vec<[u8; 32]> = store
+            .recorded_jobs()
+            .into_iter()
+            .filter_map(|job| store.recorded_root(job))
+            .map(|r| r.0)
+            .collect();
         for (_, root, len) in found {
             state.clock += 1;
             state.total += len;
-            state.entries.insert(root, Entry { len, last_used: state.clock });
+            let withheld = in_progress.contains(&root);
+            state.entries.insert(root, Entry { len, last_used: state.clock, withheld });
         }
-        let store = OutputStore { outputs, jobs, max_bytes, state: Mutex::new(state) };
+        *store.lock() = state;
         {
             let mut state = store.lock();
             store.evict(&mut state, None);
@@ -86,7 +97,8 @@ impl OutputStore {
         self.outputs.join(hex::encode(root))
     }
 
-    /// Stores `output` under `root` (its blake3 hash), evicting the least recently used outputs.
+    /// Stores `output` under `root` (its blake3 hash), withheld from [`OutputStore::get_public`] until
+    /// [`OutputStore::publish`] (unless it already was public), evicting the least recently used outputs.
     pub fn put(&self, root: &ResultRoot, output: &[u8]) -> Result<StoredOutput, Error> {
         let len = output.len() as u64;
         if len > self.max_bytes {
@@ -104,7 +116,8 @@ impl OutputStore {
         let mut state = self.lock();
         state.clock += 1;
         let clock = state.clock;
-        if let Some(old) = state.entries.insert(root.0, Entry { len, last_used: clock }) {
+        let withheld = state.entries.get(&root.0).is_none_or(|old| old.withheld);
+        if let Some(old) = state.entries.insert(root.0, Entry { len, last_used: clock, withheld }) {
             state.total -= old.len;
         }
         state.total += len;
@@ -142,25 +155,53 @@ impl OutputStore {
         Some(StoredOutput { path: self.path_of(&root.0), len: entry.len })
     }
 
+    /// The stored output of `root` if it may be served: its job reached the reveal phase. Before, serving it
+    /// would hand a replica that has not committed yet the output it is meant to compute.
+    pub fn get_public(&self, root: &ResultRoot) -> Option<StoredOutput> {
+        let stored = self.get(root)?;
+        let withheld = self.lock().entries.get(&root.0).is_some_and(|entry| entry.withheld);
+        (!withheld).then_some(stored)
+    }
+
+    /// Lets `root`'s output be served.
+    pub fn publish(&self, root: &ResultRoot) {
+        if let Some(entry) = self.lock().entries.get_mut(&root.0) {
+            entry.withheld = false;
+        }
+    }
+
     /// Bytes stored.
     pub fn total_bytes(&self) -> u64 {
         self.lock().total
     }
 
-    /// Records that the worker computed `root` for `job_id`.
-    pub fn record_job(&self, job_id: JobId, root: &ResultRoot) -> Result<(), Error> {
+    /// Records that the worker computed `root` for job `job_id` with the spec whose hash is `spec_hash`.
+    pub fn record_job(&self, job_id: JobId, spec_hash: &[u8; 32], root: &ResultRoot) -> Result<(), Error> {
         let path = self.jobs.join(job_id.to_string());
-        std::fs::write(&path, hex::encode(root.0)).map_err(|source| Error::Store { path, source })
+        let record = format!("{} {}", hex::encode(spec_hash), hex::encode(root.0));
+        std::fs::write(&path, record).map_err(|source| Error::Store { path, source })
     }
 
-    /// The root the worker computed for `job_id`, if it was recorded.
-    pub fn job_root(&self, job_id: JobId) -> Option<ResultRoot> {
+    /// The root the worker computed for `job_id`, if it was recorded for the same spec. Job ids are
+    /// assigned in block order, so after a reorg one id can name another job: its record must not answer.
+    pub fn job_root(&self, job_id: JobId, spec_hash: &[u8; 32]) -> Option<ResultRoot> {
         let text = std::fs::read_to_string(self.jobs.join(job_id.to_string())).ok()?;
-        parse_root(text.trim()).map(ResultRoot)
+        let (recorded_spec, root) = text.trim().split_once(' ')?;
+        (parse_root(recorded_spec)? == *spec_hash).then_some(())?;
+        parse_root(root).map(ResultRoot)
     }
 
-    /// Forgets the record of a job that ended.
+    /// The root recorded for `job_id`, whatever spec it was recorded for.
+    fn recorded_root(&self, job_id: JobId) -> Option<ResultRoot> {
+        let text = std::fs::read_to_string(self.jobs.join(job_id.to_string())).ok()?;
+        parse_root(text.trim().rsplit(' ').next()?).map(ResultRoot)
+    }
+
+    /// Forgets the record of a job that ended; its output, if any, may be served from now on.
     pub fn forget_job(&self, job_id: JobId) {
+        if let Some(root) = self.recorded_root(job_id) {
+            self.publish(&root);
+        }
         let _ = std::fs::remove_file(self.jobs.join(job_id.to_string()));
     }
 
@@ -202,13 +243,24 @@ mod tests {
         assert_eq!(store.total_bytes(), 200);
         assert!(matches!(store.put(&root(&[0; 300]), &[0; 300]), Err(Error::LargerThanStore { .. })));
 
-        store.record_job(9, &root(&c)).unwrap();
+        let spec = [5u8; 32];
+        store.record_job(9, &spec, &root(&c)).unwrap();
+        assert!(store.get_public(&root(&c)).is_none(), "withheld until its job reveals");
+        store.publish(&root(&a));
+        assert!(store.get_public(&root(&a)).is_some());
         drop(store);
         let reopened = OutputStore::open(dir.path(), 150).unwrap();
+        assert!(reopened.get_public(&root(&c)).is_none(), "a job in progress keeps its output withheld");
         assert_eq!(reopened.total_bytes(), 100, "reopening with a smaller bound evicts");
-        assert_eq!(reopened.job_root(9), Some(root(&c)));
+        assert_eq!(reopened.job_root(9, &spec), Some(root(&c)));
+        assert_eq!(
+            reopened.job_root(9, &[6; 32]),
+            None,
+            "the same id with another spec (a reorg) is another job"
+        );
         assert_eq!(reopened.recorded_jobs(), vec![9]);
         reopened.forget_job(9);
-        assert_eq!(reopened.job_root(9), None);
+        assert_eq!(reopened.job_root(9, &spec), None);
+        assert!(reopened.get_public(&root(&c)).is_some(), "a job that ended has its output served");
     }
 }

@@ -1,9 +1,10 @@
 //! The worker's account key and the salts derived from it.
 //!
 //! The key comes from a secret URI (`//Alice`, a mnemonic with derivation paths, or `0x` + hex seed), given
-//! on the command line or read from a key file. Commitment salts are derived from the secret URI and the job
-//! id (DESIGN §3.5): a restarted worker derives the same salt and can still reveal, and nobody without the
-//! secret can predict a salt.
+//! on the command line or read from a key file. Commitment salts are derived from the secret key's bytes, the
+//! chain's genesis hash and the job id (DESIGN §3.5): a restarted worker derives the same salt and can still
+//! reveal, whichever way its key is written (a dev URI, the phrase with its path, or the derived seed in hex);
+//! nobody without the secret can predict a salt, and the same key on two chains has unrelated salts.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -33,7 +34,13 @@ impl Identity {
     pub fn from_uri(uri: &str) -> Result<Self, Error> {
         let secret = SecretUri::from_str(uri.trim()).map_err(|e| Error::BadUri(e.to_string()))?;
         let keypair = Keypair::from_uri(&secret).map_err(|e| Error::BadUri(e.to_string()))?;
-        let salt_key = blake3::derive_key("compute-chain worker commitment salt v1", uri.trim().as_bytes());
+        let secret_key = secret_key_of(&secret)?;
+        // subxt-signer keeps its secret key to itself; ours is derived the same way, and must sign as the
+        // same account, or the salts would belong to another key.
+        if secret_key.to_public().to_bytes() != keypair.public_key().0 {
+            return Err(Error::BadUri("the salt key does not derive to the signing key's account".into()));
+        }
+        let salt_key = blake3::derive_key("compute-chain worker commitment salt v2", &secret_key.to_bytes());
         Ok(Identity { keypair, salt_key })
     }
 
@@ -67,10 +74,43 @@ impl Identity {
         self.keypair.public_key().to_account_id().to_string()
     }
 
-    /// The salt of this worker's commitment to `job_id`.
-    pub fn salt(&self, job_id: JobId) -> Salt {
-        Salt(*blake3::keyed_hash(&self.salt_key, &job_id.to_le_bytes()).as_bytes())
+    /// The salt of this worker's commitment to `job_id` on the chain whose genesis hash is `genesis`.
+    pub fn salt(&self, genesis: &[u8; 32], job_id: JobId) -> Salt {
+        let mut hasher = blake3::Hasher::new_keyed(&self.salt_key);
+        hasher.update(genesis);
+        hasher.update(&job_id.to_le_bytes());
+        Salt(*hasher.finalize().as_bytes())
     }
+}
+
+/// The sr25519 secret key a URI names, derived as subxt-signer (and `sp_core`) derive it: a `0x` seed or the
+/// mini secret of a BIP-39 phrase (with its password), expanded, then each junction in turn.
+fn secret_key_of(uri: &SecretUri) -> Result<schnorrkel::SecretKey, Error> {
+    use schnorrkel::derive::{ChainCode, Derivation};
+    use schnorrkel::{ExpansionMode, MiniSecretKey};
+    use subxt_signer::{DeriveJunction, ExposeSecret};
+    let bad = |e: String| Error::BadUri(e);
+    let phrase = uri.phrase.expose_secret();
+    let mini = match phrase.strip_prefix("0x") {
+        Some(hex_seed) => {
+            let seed = hex::decode(hex_seed).map_err(|e| bad(e.to_string()))?;
+            MiniSecretKey::from_bytes(&seed).map_err(|e| bad(e.to_string()))?
+        }
+        None => {
+            let mnemonic = subxt_signer::bip39::Mnemonic::from_str(phrase).map_err(|e| bad(e.to_string()))?;
+            let (entropy, len) = mnemonic.to_entropy_array();
+            let password = uri.password.as_ref().map(|p| p.expose_secret()).unwrap_or("");
+            substrate_bip39::mini_secret_from_entropy(&entropy[..len], password)
+                .map_err(|e| bad(format!("{e:?}")))?
+        }
+    };
+    let root = mini.expand(ExpansionMode::Ed25519);
+    Ok(uri.junctions.iter().fold(root, |key, junction| match junction {
+        DeriveJunction::Soft(code) => key.derived_key_simple(ChainCode(*code), []).0,
+        DeriveJunction::Hard(code) => {
+            key.hard_derive_mini_secret_key(Some(ChainCode(*code)), b"").0.expand(ExpansionMode::Ed25519)
+        }
+    }))
 }
 
 /// Parses an account given as SS58 or `0x` + 64 hex digits.
@@ -106,11 +146,34 @@ mod tests {
             alice.account()
         );
         assert_eq!(parse_account("//Alice").unwrap(), alice.account());
-        // Salts are stable per key and job, and differ across keys and jobs.
-        assert_eq!(alice.salt(7), Identity::from_uri(" //Alice\n").unwrap().salt(7));
-        assert_ne!(alice.salt(7), alice.salt(8));
-        assert_ne!(alice.salt(7), Identity::from_uri("//Bob").unwrap().salt(7));
+        // Salts are stable per key, chain and job, and differ across keys, chains and jobs.
+        let chain = [1u8; 32];
+        assert_eq!(alice.salt(&chain, 7), Identity::from_uri(" //Alice\n").unwrap().salt(&chain, 7));
+        assert_ne!(alice.salt(&chain, 7), alice.salt(&chain, 8));
+        assert_ne!(alice.salt(&chain, 7), alice.salt(&[2; 32], 7));
+        assert_ne!(alice.salt(&chain, 7), Identity::from_uri("//Bob").unwrap().salt(&chain, 7));
         assert!(Identity::from_uri("not a uri at all").is_err());
+        // The same key written another way has the same salts: the phrase with its path, and the seed that
+        // path derives, in hex.
+        let phrase = format!("{}//Alice", subxt_signer::DEV_PHRASE);
+        assert_eq!(Identity::from_uri(&phrase).unwrap().salt(&chain, 7), alice.salt(&chain, 7));
+        let mnemonic = subxt_signer::bip39::Mnemonic::from_str(subxt_signer::DEV_PHRASE).unwrap();
+        let (entropy, len) = mnemonic.to_entropy_array();
+        let dev = substrate_bip39::mini_secret_from_entropy(&entropy[..len], "").unwrap();
+        let code = subxt_signer::DeriveJunction::hard("Alice");
+        let subxt_signer::DeriveJunction::Hard(code) = code else { unreachable!() };
+        let alice_seed = dev
+            .expand(schnorrkel::ExpansionMode::Ed25519)
+            .hard_derive_mini_secret_key(Some(schnorrkel::derive::ChainCode(code)), b"")
+            .0;
+        let hex_uri = format!("0x{}", hex::encode(alice_seed.to_bytes()));
+        let from_hex = Identity::from_uri(&hex_uri).unwrap();
+        assert_eq!(from_hex.account(), alice.account());
+        assert_eq!(from_hex.salt(&chain, 7), alice.salt(&chain, 7));
+        // A soft path and a password derive too, and give their own key.
+        let soft = Identity::from_uri("//Alice/stash").unwrap();
+        assert_ne!(soft.salt(&chain, 7), alice.salt(&chain, 7));
+        assert!(Identity::from_uri(&format!("{}///pass", subxt_signer::DEV_PHRASE)).is_ok());
         assert!(parse_account("0x1234").is_err());
     }
 }

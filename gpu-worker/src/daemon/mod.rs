@@ -89,6 +89,8 @@ struct Worker {
     config: DaemonConfig,
     account: AccountId,
     chain: Chain,
+    /// The chain's genesis hash, which every commitment salt includes.
+    genesis: [u8; 32],
     gpu: GpuService,
     store: Arc<OutputStore>,
     metrics: Metrics,
@@ -156,10 +158,12 @@ pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Resul
     let running = Running { http, account: config.identity.ss58() };
     on_ready(&running);
 
+    let genesis = chain.client().genesis_hash().0;
     let worker = Arc::new(Worker {
         config,
         account,
         chain,
+        genesis,
         gpu,
         store,
         metrics,
@@ -403,7 +407,7 @@ impl Worker {
 
     async fn commit(&self, at: &AtBlock, job_id: JobId, job: &OpenJob, seen: Instant) -> Result<(), Error> {
         let root = self.result(at, job_id, job).await?;
-        let salt = self.config.identity.salt(job_id);
+        let salt = self.config.identity.salt(&self.genesis, job_id);
         let commitment = compute_primitives::commitment(job_id, &self.account, &root, &salt);
         let call = api::tx().compute_jobs().commit_result(job_id, Static(commitment));
         self.chain.submit(self.config.identity.keypair(), &call).await?;
@@ -415,7 +419,7 @@ impl Worker {
 
     async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), Error> {
         let root = self.result(at, job_id, job).await?;
-        let salt = self.config.identity.salt(job_id);
+        let salt = self.config.identity.salt(&self.genesis, job_id);
         let committed = job.replicas.iter().find(|r| r.provider == self.account).and_then(|r| r.commitment);
         if committed != Some(compute_primitives::commitment(job_id, &self.account, &root, &salt)) {
             // Revealing would only be refused (and cost a fee); the liveness slash follows either way.

@@ -21,6 +21,9 @@ use crate::chain::AccountId;
 pub struct Identity {
     keypair: Keypair,
     salt_key: [u8; 32],
+    /// The salt key of workers before salts were derived from the key's bytes (from the URI's text): a worker
+    /// upgraded between a commitment and its reveal still opens what it committed.
+    v1_salt_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Identity {
@@ -41,7 +44,9 @@ impl Identity {
             return Err(Error::BadUri("the salt key does not derive to the signing key's account".into()));
         }
         let salt_key = blake3::derive_key("compute-chain worker commitment salt v2", &secret_key.to_bytes());
-        Ok(Identity { keypair, salt_key })
+        let v1_salt_key =
+            blake3::derive_key("compute-chain worker commitment salt v1", uri.trim().as_bytes());
+        Ok(Identity { keypair, salt_key, v1_salt_key })
     }
 
     /// The key of a file holding a secret URI (on Unix the file must not be readable by others).
@@ -80,6 +85,13 @@ impl Identity {
         hasher.update(genesis);
         hasher.update(&job_id.to_le_bytes());
         Salt(*hasher.finalize().as_bytes())
+    }
+
+    /// The salts a commitment of this worker to `job_id` may have been made with: [`Identity::salt`], then
+    /// the salt of the worker's previous version.
+    pub fn salts(&self, genesis: &[u8; 32], job_id: JobId) -> [Salt; 2] {
+        let v1 = Salt(*blake3::keyed_hash(&self.v1_salt_key, &job_id.to_le_bytes()).as_bytes());
+        [self.salt(genesis, job_id), v1]
     }
 }
 
@@ -152,6 +164,15 @@ mod tests {
         assert_ne!(alice.salt(&chain, 7), alice.salt(&chain, 8));
         assert_ne!(alice.salt(&chain, 7), alice.salt(&[2; 32], 7));
         assert_ne!(alice.salt(&chain, 7), Identity::from_uri("//Bob").unwrap().salt(&chain, 7));
+        // A commitment made by the previous version (salt from the URI's text) can still be opened.
+        let v1 = Salt(
+            *blake3::keyed_hash(
+                &blake3::derive_key("compute-chain worker commitment salt v1", b"//Alice"),
+                &7u64.to_le_bytes(),
+            )
+            .as_bytes(),
+        );
+        assert_eq!(alice.salts(&chain, 7), [alice.salt(&chain, 7), v1]);
         assert!(Identity::from_uri("not a uri at all").is_err());
         // The same key written another way has the same salts: the phrase with its path, and the seed that
         // path derives, in hex.

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot};
+use compute_primitives::{JobDetails, JobId, JobPhase, KernelId, ResultRoot, Salt};
 
 use compute_client::chain::{api, AccountId, AtBlock, Chain, OpenJob, Static};
 use compute_client::keys::Identity;
@@ -419,13 +419,15 @@ impl Worker {
 
     async fn reveal(&self, at: &AtBlock, job_id: JobId, job: &OpenJob) -> Result<(), Error> {
         let root = self.result(at, job_id, job).await?;
-        let salt = self.config.identity.salt(&self.genesis, job_id);
         let committed = job.replicas.iter().find(|r| r.provider == self.account).and_then(|r| r.commitment);
-        if committed != Some(compute_primitives::commitment(job_id, &self.account, &root, &salt)) {
+        let opens = |salt: &Salt| {
+            committed == Some(compute_primitives::commitment(job_id, &self.account, &root, salt))
+        };
+        let Some(salt) = self.config.identity.salts(&self.genesis, job_id).into_iter().find(opens) else {
             // Revealing would only be refused (and cost a fee); the liveness slash follows either way.
             log::error!("job {job_id}: our result no longer opens our commitment; not revealing");
             return Err(Error::CommitmentMismatch);
-        }
+        };
         // The reveal phase has begun: every replica has committed (or run out of time), so the output can
         // no longer help one of them skip the work.
         self.store.publish(&root);

@@ -12,6 +12,9 @@ use compute_kernels::bench::{BenchConfig, BenchReport};
 
 use crate::error::Error;
 
+/// The executor thread's stack.
+const EXECUTOR_STACK_BYTES: usize = 64 << 20;
+
 enum Request {
     Run {
         program: Program,
@@ -38,6 +41,9 @@ impl GpuService {
         let (ready_tx, ready) = mpsc::channel();
         std::thread::Builder::new()
             .name("gpu-executor".into())
+            // Validation bounds how deep a kernel's expressions nest (`validate` step 2); the shader compilers
+            // behind pipeline creation recurse too, so the thread has room to spare.
+            .stack_size(EXECUTOR_STACK_BYTES)
             .spawn(move || {
                 let mut executor = match Executor::new(config) {
                     Ok(executor) => executor,

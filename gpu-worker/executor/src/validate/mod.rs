@@ -7,8 +7,9 @@
 //! 1. the job's shape against the [`ProtocolLimits`]: output size ([`FailureReason::OutputTooLarge`]), number
 //!    of inputs ([`FailureReason::TooManyInputs`]), input and parameter sizes
 //!    ([`FailureReason::InputTooLarge`]), number of passes ([`FailureReason::DispatchTooLarge`]);
-//! 2. the WGSL module: parsed and validated by naga with the capabilities of a device without optional
-//!    features ([`FailureReason::InvalidWgsl`], with the offending line);
+//! 2. the WGSL module: no statement longer than `module::MAX_STATEMENT_TOKENS` tokens (2048), then parsed
+//!    and validated by naga with the capabilities of a device without optional features
+//!    ([`FailureReason::InvalidWgsl`], with the offending line);
 //! 3. the module's interface: no pipeline overrides, textures, samplers or immediates
 //!    ([`FailureReason::UnsupportedFeature`]); its resource bindings follow the convention
 //!    ([`FailureReason::BindingMismatch`]);

@@ -1,7 +1,9 @@
 //! One thread owns the executor (device, queue, pipeline cache, buffer pool) and runs jobs one after the
 //! other; async tasks send it programs and await the outcome.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
@@ -11,6 +13,15 @@ use compute_executor::program::Program;
 use compute_kernels::bench::{BenchConfig, BenchReport};
 
 use crate::error::Error;
+
+/// Clears its flag when dropped: when the executor thread ends, by returning or unwinding.
+struct AliveUntilDropped(Arc<AtomicBool>);
+
+impl Drop for AliveUntilDropped {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
 
 /// The executor thread's stack.
 const EXECUTOR_STACK_BYTES: usize = 64 << 20;
@@ -35,8 +46,9 @@ pub struct GpuService {
 }
 
 impl GpuService {
-    /// Creates the executor on its own thread.
-    pub fn start(config: ExecConfig) -> Result<Self, Error> {
+    /// Creates the executor on its own thread; `alive` is true from when it is ready until the thread ends
+    /// (a panic included).
+    pub fn start(config: ExecConfig, alive: Arc<AtomicBool>) -> Result<Self, Error> {
         let (requests, incoming) = mpsc::channel::<Request>();
         let (ready_tx, ready) = mpsc::channel();
         std::thread::Builder::new()
@@ -53,6 +65,8 @@ impl GpuService {
                     }
                 };
                 let info = executor.adapter_info().cloned();
+                alive.store(true, Ordering::SeqCst);
+                let _alive = AliveUntilDropped(alive);
                 let _ = ready_tx.send(Ok(info));
                 let ceiling = executor.config().timeout;
                 for request in incoming {
@@ -105,5 +119,22 @@ impl GpuService {
         let (reply, report) = oneshot::channel();
         self.requests.send(Request::Bench { config, reply }).map_err(|_| Error::GpuStopped)?;
         Ok(report.await.map_err(|_| Error::GpuStopped)??)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_falls_when_the_thread_panics() {
+        let alive = Arc::new(AtomicBool::new(true));
+        let flag = alive.clone();
+        let thread = std::thread::spawn(move || {
+            let _alive = AliveUntilDropped(flag);
+            panic!("a job took the executor down");
+        });
+        assert!(thread.join().is_err());
+        assert!(!alive.load(Ordering::SeqCst), "/health must stop answering ok");
     }
 }

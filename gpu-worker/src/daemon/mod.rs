@@ -21,6 +21,7 @@ pub use profile::ProfileOptions;
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -123,7 +124,12 @@ pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Resul
     let store = Arc::new(OutputStore::open(&config.store_dir, config.store_max_bytes)?);
     let metrics = Metrics::new()?;
     metrics.store_bytes.set(store.total_bytes() as i64);
-    let state = ServerState { store: store.clone(), metrics: metrics.clone() };
+    let executor_alive = Arc::new(AtomicBool::new(false));
+    let state = ServerState {
+        store: store.clone(),
+        metrics: metrics.clone(),
+        executor_alive: executor_alive.clone(),
+    };
     let (http, _server) =
         server::serve(config.listen, state.clone(), Routes::Public, ServerLimits::default())
             .await
@@ -140,7 +146,7 @@ pub async fn run(config: DaemonConfig, on_ready: impl FnOnce(&Running)) -> Resul
         None => None,
     };
 
-    let gpu = GpuService::start(config.exec.clone())?;
+    let gpu = GpuService::start(config.exec.clone(), executor_alive)?;
     let adapter = gpu.adapter();
     log::info!(
         "GPU: {} ({:?}, driver {} {})",

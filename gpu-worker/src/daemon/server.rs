@@ -3,7 +3,7 @@
 //!
 //! - `GET /outputs/<root hex>` (public): the output whose blake3 hash is `root`; `Range: bytes=a-b` (one range)
 //!   gets `206 Partial Content`, an unsatisfiable range `416`. `HEAD` gives the length.
-//! - `GET /health` (both): `200 ok` while the daemon runs.
+//! - `GET /health` (both): `200 ok` while the daemon runs with a live executor thread, `503` otherwise.
 //! - `GET /metrics` (operator's): Prometheus text format.
 //!
 //! Anyone can connect to the public server, so it holds no socket for free: a client gets
@@ -16,6 +16,7 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -42,6 +43,8 @@ pub struct ServerState {
     pub store: Arc<OutputStore>,
     /// The metrics.
     pub metrics: Metrics,
+    /// Whether the executor thread runs: `/health` fails when it does not.
+    pub executor_alive: Arc<AtomicBool>,
 }
 
 /// Which routes a server answers.
@@ -181,7 +184,12 @@ async fn handle(state: &ServerState, routes: Routes, req: Request<hyper::body::I
     }
     let path = req.uri().path();
     match (routes, path) {
-        (_, "/health") => full(StatusCode::OK, "text/plain", "ok\n"),
+        (_, "/health") if state.executor_alive.load(Ordering::SeqCst) => {
+            full(StatusCode::OK, "text/plain", "ok\n")
+        }
+        (_, "/health") => {
+            full(StatusCode::SERVICE_UNAVAILABLE, "text/plain", "the GPU executor is not running\n")
+        }
         (Routes::Operator, "/metrics") => {
             full(StatusCode::OK, "text/plain; version=0.0.4", state.metrics.render())
         }
@@ -299,7 +307,9 @@ mod tests {
         let root = compute_primitives::result_root(&output);
         store.put(&root, &output).unwrap();
         store.publish(&root);
-        let state = ServerState { store, metrics: Metrics::new().unwrap() };
+        let executor_alive = Arc::new(AtomicBool::new(true));
+        let state =
+            ServerState { store, metrics: Metrics::new().unwrap(), executor_alive: executor_alive.clone() };
         let any = "127.0.0.1:0".parse().unwrap();
         let (addr, _task) = serve(any, state.clone(), Routes::Public, ServerLimits::default()).await.unwrap();
         let (ops, _ops) = serve(any, state, Routes::Operator, ServerLimits::default()).await.unwrap();
@@ -371,7 +381,8 @@ mod tests {
         store.put(&root, &output).unwrap();
         store.publish(&root);
         let metrics = Metrics::new().unwrap();
-        let state = ServerState { store, metrics: metrics.clone() };
+        let state =
+            ServerState { store, metrics: metrics.clone(), executor_alive: Arc::new(AtomicBool::new(true)) };
         let limits = ServerLimits {
             max_connections: 40,
             max_per_ip: 20,

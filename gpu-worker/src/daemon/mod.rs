@@ -109,6 +109,13 @@ pub struct Running {
     pub account: String,
 }
 
+/// Whether a failure is the verdict of this machine's driver rather than of the protocol's rules: a kernel
+/// that passed validation and that one GPU API rejects may run on every other, so committing the rejection
+/// as a result would have an honest minority out-voted and slashed. Such a job gets the abstention root.
+fn is_machine_verdict(reason: FailureReason) -> bool {
+    matches!(reason, FailureReason::PipelineRejected)
+}
+
 /// The source the node served for `kernel`, if it is that kernel's: the node is not trusted with it, and a
 /// kernel's id is the hash of its source.
 fn verified_kernel(kernel: &KernelId, code: Vec<u8>) -> Result<Vec<u8>, Error> {
@@ -401,8 +408,18 @@ impl Worker {
             }
             Outcome::Failed(failure) => {
                 self.metrics.jobs_failed.with_label_values(&[&format!("{:?}", failure.reason)]).inc();
-                log::info!("job {job_id}: canonical failure {:?}: {}", failure.reason, failure.message);
-                failure.root
+                if is_machine_verdict(failure.reason) {
+                    log::warn!(
+                        "job {job_id}: {:?} ({}) is this machine's verdict, not the kernel's; abstaining \
+                         (neither paid nor slashed)",
+                        failure.reason,
+                        failure.message
+                    );
+                    Failure::new(FailureReason::Timeout, "abstained").root
+                } else {
+                    log::info!("job {job_id}: canonical failure {:?}: {}", failure.reason, failure.message);
+                    failure.root
+                }
             }
         };
         if let Err(e) = self.store.record_job(job_id, &spec_hash, &root) {
@@ -448,6 +465,16 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_protocols_failures_are_committed_as_results() {
+        assert!(is_machine_verdict(FailureReason::PipelineRejected));
+        for reason in FailureReason::ALL {
+            if reason != FailureReason::PipelineRejected {
+                assert!(!is_machine_verdict(reason), "{reason:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_kernel_the_node_altered_is_refused() {

@@ -32,6 +32,10 @@ pub(super) struct Bindings {
     pub(super) readback: wgpu::Buffer,
     /// The output's bound length (the job's output length rounded up to 4 bytes).
     pub(super) out_size: u64,
+    /// Pooled input and parameter buffers and how many leading bytes this job wrote: the rest may hold an
+    /// earlier job's data, which a read past a binding's end could see on a backend whose bounds checks are
+    /// per buffer rather than per binding, so it is zeroed before the passes.
+    stale_tails: Vec<(wgpu::Buffer, u64)>,
 }
 
 impl Bindings {
@@ -48,6 +52,7 @@ impl Bindings {
         let (device, queue) = (ctx.device(), ctx.queue());
         let mut taken: Vec<(BufferKind, wgpu::Buffer)> = Vec::new();
         let mut bound: Vec<Bound> = Vec::new();
+        let mut stale_tails: Vec<(wgpu::Buffer, u64)> = Vec::new();
         for (data, binding) in inputs.iter().zip(&iface.bindings) {
             if binding.kind == BindingKind::TexelInput {
                 bound.push(Bound::Texels(texels::upload(device, queue, data)));
@@ -56,6 +61,7 @@ impl Bindings {
             let size = bound_len(data.len() as u64);
             let buffer = pool.take(device, BufferKind::Input, size);
             upload(queue, &buffer, data);
+            stale_tails.push((buffer.clone(), size));
             bound.push(Bound::Buffer(buffer.clone(), size));
             taken.push((BufferKind::Input, buffer));
         }
@@ -67,9 +73,14 @@ impl Bindings {
             let stride = program.passes.iter().map(|p| bound_len(p.params.len() as u64)).max().unwrap_or(4);
             let stride = stride.div_ceil(PARAMS_ALIGN) * PARAMS_ALIGN;
             let buffer = pool.take(device, BufferKind::Params, stride * program.passes.len() as u64);
+            // Each pass's slot whole, zeros past its parameters: a read past them sees no other job's.
+            let mut slots = vec![0u8; (stride * program.passes.len() as u64) as usize];
             for (i, pass) in program.passes.iter().enumerate() {
-                queue.write_buffer(&buffer, i as u64 * stride, &padded(&pass.params));
+                let at = i * stride as usize;
+                slots[at..at + pass.params.len()].copy_from_slice(&pass.params);
             }
+            queue.write_buffer(&buffer, 0, &slots);
+            stale_tails.push((buffer.clone(), slots.len() as u64));
             taken.push((BufferKind::Params, buffer.clone()));
             (buffer, stride)
         });
@@ -100,10 +111,11 @@ impl Bindings {
                 })
             })
             .collect();
-        Bindings { taken, bind_groups, output, readback, out_size }
+        Bindings { taken, bind_groups, output, readback, out_size, stale_tails }
     }
 
-    /// One command buffer: the output cleared, the passes in order, the output copied to the readback buffer.
+    /// One command buffer: the output and the stale tails of the pooled buffers cleared, the passes in order,
+    /// the output copied to the readback buffer.
     pub(super) fn record(
         &self,
         device: &wgpu::Device,
@@ -112,7 +124,12 @@ impl Bindings {
     ) -> wgpu::CommandBuffer {
         let mut encoder =
             device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("gpu-worker job") });
-        encoder.clear_buffer(&self.output, 0, Some(self.out_size));
+        encoder.clear_buffer(&self.output, 0, None);
+        for (buffer, written) in &self.stale_tails {
+            if *written < buffer.size() {
+                encoder.clear_buffer(buffer, *written, None);
+            }
+        }
         {
             let mut cpass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("gpu-worker"),
@@ -149,18 +166,6 @@ fn entry(binding: u32, buffer: &wgpu::Buffer, offset: u64, size: u64) -> wgpu::B
             offset,
             size: NonZeroU64::new(size),
         }),
-    }
-}
-
-/// `data` zero-padded to its bound length.
-fn padded(data: &[u8]) -> Cow<'_, [u8]> {
-    let len = bound_len(data.len() as u64) as usize;
-    if len == data.len() {
-        Cow::Borrowed(data)
-    } else {
-        let mut v = data.to_vec();
-        v.resize(len, 0);
-        Cow::Owned(v)
     }
 }
 

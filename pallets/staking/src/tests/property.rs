@@ -215,6 +215,9 @@ fn activate_and_settle(p: u8) {
             Delegations::<Test>::insert(acc(p), acc(d), delegation);
         }
     }
+    // The pallet reweighs a provider's sampler entry whenever it activates stake (`after_stake_change`); so
+    // must this shortcut, or an operation that activates nothing (a reward of 0) leaves the entry stale.
+    Staking::after_stake_change(&acc(p), &activated);
     Pools::<Test>::insert(acc(p), activated);
 }
 
@@ -478,4 +481,17 @@ proptest! {
     ) {
         run(bonds, commissions, warmup, ops);
     }
+}
+
+/// A case the property found: a warm-up batch activated by a reward of 0, which activates nothing itself.
+#[test]
+fn a_reward_of_nothing_after_an_activation_keeps_the_sampler_consistent() {
+    let ops = vec![
+        Op::Delegate { d: 11, p: 1, amount: 1 },
+        Op::Delegate { d: 11, p: 2, amount: 10 },
+        Op::Advance { blocks: 1 },
+        Op::Advance { blocks: 8 },
+        Op::Reward { p: 2, amount: 0 },
+    ];
+    run([1000, 6938, 1000], [0, 0, 0], 9, ops);
 }
